@@ -1,0 +1,1 @@
+# bench/: performance measurements (make bench), never part of make check.

@@ -1,0 +1,1 @@
+# spank_plugin/: the Slurm SPANK plugin (built when slurm/spank.h is found).
