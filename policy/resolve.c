@@ -118,10 +118,18 @@ static int apply_mounts(struct resolver *r)
                 text = jc_expand_user(list->v[i], r->ctx, r->err);
                 if (text == NULL || jc_parse_mount(text, &src, &dst, &mode, r->err) < 0)
                         return -1;
-                if (jc_mounts_push(&r->spec->mounts, src, dst, mode == 'w', r->err) < 0)
+                if (jc_mounts_push(&r->spec->mounts, src, dst, mode == 'w', true, r->err) < 0)
                         return -1;
         }
         mark(r, JC_S_MOUNTS, JC_K_MOUNTS);
+        list = &r->eff.v[JC_K_MOUNTS_ALLOWED].list;
+        for (i = 0; i < list->n; i++) {
+                _cleanup_free_ char *pat = jc_expand_user(list->v[i], r->ctx, r->err);
+
+                if (pat == NULL || jc_strv_push(&r->spec->mounts_allowed, pat, r->err) < 0)
+                        return -1;
+        }
+        mark(r, JC_S_MOUNTS_ALLOWED, JC_K_MOUNTS_ALLOWED);
         return 0;
 }
 
@@ -361,29 +369,16 @@ static bool reserved_target(const char *dst)
 
 static int request_mount(struct resolver *r, const char *text)
 {
-        const struct jc_strv *allowed = &r->eff.v[JC_K_MOUNTS_ALLOWED].list;
         _cleanup_free_ char *src = NULL, *dst = NULL;
-        bool ro_ok = false, rw_ok = false, rw;
+        bool ro_ok, rw_ok;
         char mode;
-        size_t i;
 
         if (jc_parse_mount(text, &src, &dst, &mode, r->err) < 0)
                 return -1;
         if (reserved_target(dst))
                 return jc_error_set(r->err, 0, "mounts=%s: jobcell builds %s itself", text, dst);
-        for (i = 0; i < allowed->n; i++) {
-                _cleanup_free_ char *pat = NULL, *exp = NULL;
-
-                if (jc_parse_mount_pattern(allowed->v[i], &pat, &rw, r->err) < 0)
-                        return -1;
-                exp = jc_expand_user(pat, r->ctx, r->err);
-                if (exp == NULL)
-                        return -1;
-                if (!jc_path_admitted(exp, src))
-                        continue;
-                ro_ok = true;
-                rw_ok = rw_ok || rw;
-        }
+        if (jc_mount_admitted(&r->spec->mounts_allowed, src, &ro_ok, &rw_ok, r->err) < 0)
+                return -1;
         if (!ro_ok)
                 return refuse(r, JC_K_MOUNTS_ALLOWED, "no host path", "mounts=%s", text);
         if (mode == 'w' && !rw_ok)
@@ -392,7 +387,7 @@ static int request_mount(struct resolver *r, const char *text)
         /* Without a flag a mount is read-write where the policy grants it
          * (as Pyxis binds read-write), else read-only. */
         return jc_mounts_push(&r->spec->mounts, src, dst, mode == 'w' || (mode == 0 && rw_ok),
-                              r->err);
+                              false, r->err);
 }
 
 static int apply_request(struct resolver *r, const struct jc_request *req)

@@ -30,6 +30,7 @@ const char *const jc_spec_field_names[JC_S_COUNT] = {
         [JC_S_RLIMITS] = "rlimits",
         [JC_S_READONLY_ROOT] = "readonly_root",
         [JC_S_MOUNTS] = "mounts",
+        [JC_S_MOUNTS_ALLOWED] = "mounts_allowed",
         [JC_S_DEVICES] = "devices",
         [JC_S_ENV_PASSTHROUGH] = "env_passthrough",
         [JC_S_ENV] = "env",
@@ -124,7 +125,7 @@ void jc_mounts_free(struct jc_mounts *m)
         m->n = 0;
 }
 
-int jc_mounts_push(struct jc_mounts *m, const char *src, const char *dst, bool rw,
+int jc_mounts_push(struct jc_mounts *m, const char *src, const char *dst, bool rw, bool policy,
                    struct jc_error *err)
 {
         struct jc_mount *nv;
@@ -140,7 +141,7 @@ int jc_mounts_push(struct jc_mounts *m, const char *src, const char *dst, bool r
                 free(d);
                 return -1;
         }
-        nv[m->n++] = (struct jc_mount){ .src = s, .dst = d, .rw = rw };
+        nv[m->n++] = (struct jc_mount){ .src = s, .dst = d, .rw = rw, .policy = policy };
         m->v = nv;
         return 0;
 }
@@ -155,6 +156,7 @@ void jc_spec_free(struct jc_spec *spec)
         free(spec->hostname);
         free(spec->workdir);
         jc_mounts_free(&spec->mounts);
+        jc_strv_free(&spec->mounts_allowed);
         jc_strv_free(&spec->devices);
         jc_strv_free(&spec->env_passthrough);
         jc_strv_free(&spec->env);
@@ -169,7 +171,8 @@ int jc_spec_copy(struct jc_spec *dst, const struct jc_spec *src, struct jc_error
         dst->partition = dst->image = dst->image_digest = dst->seccomp = NULL;
         dst->cpus = dst->hostname = dst->workdir = NULL;
         dst->mounts = (struct jc_mounts){ 0 };
-        dst->devices = dst->env_passthrough = dst->env = (struct jc_strv){ 0 };
+        dst->devices = dst->env_passthrough = dst->env = dst->mounts_allowed =
+                (struct jc_strv){ 0 };
         if (set_str(&dst->partition, src->partition, err) < 0 ||
             set_str(&dst->image, src->image, err) < 0 ||
             set_str(&dst->image_digest, src->image_digest, err) < 0 ||
@@ -178,12 +181,13 @@ int jc_spec_copy(struct jc_spec *dst, const struct jc_spec *src, struct jc_error
             set_str(&dst->hostname, src->hostname, err) < 0 ||
             set_str(&dst->workdir, src->workdir, err) < 0 ||
             jc_strv_copy(&dst->devices, &src->devices, err) < 0 ||
+            jc_strv_copy(&dst->mounts_allowed, &src->mounts_allowed, err) < 0 ||
             jc_strv_copy(&dst->env_passthrough, &src->env_passthrough, err) < 0 ||
             jc_strv_copy(&dst->env, &src->env, err) < 0)
                 goto fail;
         for (i = 0; i < src->mounts.n; i++)
                 if (jc_mounts_push(&dst->mounts, src->mounts.v[i].src, src->mounts.v[i].dst,
-                                   src->mounts.v[i].rw, err) < 0)
+                                   src->mounts.v[i].rw, src->mounts.v[i].policy, err) < 0)
                         goto fail;
         return 0;
 fail:

@@ -35,6 +35,7 @@ struct jc_mount {
         char *src;
         char *dst;
         bool rw;
+        bool policy; /* the admin's: opened with the runner's rights, not the user's */
 };
 
 struct jc_mounts {
@@ -62,6 +63,7 @@ enum jc_spec_field {
         JC_S_RLIMITS,
         JC_S_READONLY_ROOT,
         JC_S_MOUNTS,
+        JC_S_MOUNTS_ALLOWED,
         JC_S_DEVICES,
         JC_S_ENV_PASSTHROUGH,
         JC_S_ENV,
@@ -90,7 +92,10 @@ struct jc_spec {
         char *cpus;         /* cpu list; "" = keep what the job has */
         struct jc_rlimit rlimits[RLIMIT_NLIMITS];
         bool readonly_root;
-        struct jc_mounts mounts;        /* the policy's, then the request's */
+        struct jc_mounts mounts; /* the policy's, then the request's */
+        /* "PATTERN:ro|rw" with %u expanded: the runner checks each of the
+         * request's mounts again once symlinks in its source are resolved. */
+        struct jc_strv mounts_allowed;
         struct jc_strv devices;         /* host device paths or globs */
         struct jc_strv env_passthrough; /* globs of variable names */
         struct jc_strv env;             /* names whose job value overrides the image's */
@@ -108,7 +113,7 @@ int jc_spec_init(struct jc_spec *spec, struct jc_error *err);
 void jc_spec_free(struct jc_spec *spec);
 int jc_spec_copy(struct jc_spec *dst, const struct jc_spec *src, struct jc_error *err);
 
-int jc_mounts_push(struct jc_mounts *m, const char *src, const char *dst, bool rw,
+int jc_mounts_push(struct jc_mounts *m, const char *src, const char *dst, bool rw, bool policy,
                    struct jc_error *err);
 void jc_mounts_free(struct jc_mounts *m);
 

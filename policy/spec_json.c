@@ -44,6 +44,7 @@ static const struct field fields[] = {
         FIELD(JC_S_RLIMITS, F_RLIMITS, rlimits, NULL),
         FIELD(JC_S_READONLY_ROOT, F_BOOL, readonly_root, NULL),
         FIELD(JC_S_MOUNTS, F_MOUNTS, mounts, NULL),
+        FIELD(JC_S_MOUNTS_ALLOWED, F_STRV, mounts_allowed, NULL),
         FIELD(JC_S_DEVICES, F_STRV, devices, NULL),
         FIELD(JC_S_ENV_PASSTHROUGH, F_STRV, env_passthrough, NULL),
         FIELD(JC_S_ENV, F_STRV, env, NULL),
@@ -97,6 +98,7 @@ static json_object *mounts_json(const struct jc_mounts *m)
                 json_object_object_add(one, "src", json_object_new_string(m->v[i].src));
                 json_object_object_add(one, "dst", json_object_new_string(m->v[i].dst));
                 json_object_object_add(one, "rw", json_object_new_boolean(m->v[i].rw));
+                json_object_object_add(one, "policy", json_object_new_boolean(m->v[i].policy));
                 json_object_array_add(a, one);
         }
         return a;
@@ -286,16 +288,19 @@ static int mounts_from(json_object *v, struct jc_mounts *m, struct jc_error *err
                 json_object *src = json_object_object_get(one, "src");
                 json_object *dst = json_object_object_get(one, "dst");
                 json_object *rw = json_object_object_get(one, "rw");
+                json_object *pol = json_object_object_get(one, "policy");
 
                 if (want(src, json_type_string, "mounts", err) < 0 ||
                     want(dst, json_type_string, "mounts", err) < 0 ||
-                    want(rw, json_type_boolean, "mounts", err) < 0)
+                    want(rw, json_type_boolean, "mounts", err) < 0 ||
+                    want(pol, json_type_boolean, "mounts", err) < 0)
                         return -1;
                 if (jc_check_path(json_object_get_string(src), err) < 0 ||
                     jc_check_path(json_object_get_string(dst), err) < 0)
                         return jc_error_wrap(err, "spec mounts");
                 if (jc_mounts_push(m, json_object_get_string(src), json_object_get_string(dst),
-                                   json_object_get_boolean(rw), err) < 0)
+                                   json_object_get_boolean(rw), json_object_get_boolean(pol),
+                                   err) < 0)
                         return -1;
         }
         return 0;

@@ -475,6 +475,26 @@ int jc_check_digest(const char *s, struct jc_error *err)
         return 0;
 }
 
+int jc_mount_admitted(const struct jc_strv *patterns, const char *path, bool *ro_ok, bool *rw_ok,
+                      struct jc_error *err)
+{
+        size_t i;
+
+        *ro_ok = *rw_ok = false;
+        for (i = 0; i < patterns->n; i++) {
+                _cleanup_free_ char *pattern = NULL;
+                bool rw;
+
+                if (jc_parse_mount_pattern(patterns->v[i], &pattern, &rw, err) < 0)
+                        return -1;
+                if (!jc_path_admitted(pattern, path))
+                        continue;
+                *ro_ok = true;
+                *rw_ok = *rw_ok || rw;
+        }
+        return 0;
+}
+
 bool jc_path_admitted(const char *pattern, const char *path)
 {
         char buf[PATH_MAX];

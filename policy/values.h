@@ -50,4 +50,10 @@ int jc_check_digest(const char *s, struct jc_error *err);
  * admits /home/alice/img/a.tar. */
 bool jc_path_admitted(const char *pattern, const char *path);
 
+/* May a job bind the host path PATH?  PATTERNS holds "PATTERN:ro|rw"
+ * items (user names already expanded); *RO_OK when one admits PATH,
+ * *RW_OK when one that admits it grants read-write. */
+int jc_mount_admitted(const struct jc_strv *patterns, const char *path, bool *ro_ok, bool *rw_ok,
+                      struct jc_error *err);
+
 #endif

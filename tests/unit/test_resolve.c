@@ -245,8 +245,13 @@ static void test_root_and_mounts(void)
                 ok(s.mounts.v[1].rw, "mounts: admin's rw flag kept");
                 ok(s.mounts.v[2].rw, "mounts: no flag, read-write where granted");
                 ok(!s.mounts.v[3].rw, "mounts: no flag, read-only where only ro is granted");
+                ok(s.mounts.v[0].policy && s.mounts.v[1].policy && !s.mounts.v[2].policy &&
+                           !s.mounts.v[3].policy,
+                   "mounts: the admin's are marked, the job's are not");
         }
         is_int(s.origin[JC_S_MOUNTS], JC_ORIGIN_REQUEST, "mounts: origin request");
+        ok(s.mounts_allowed.n == 2 && strcmp(s.mounts_allowed.v[0], "/home/alice:rw") == 0,
+           "mounts_allowed: in the spec, %%u expanded, for the runner's second check");
         jc_spec_free(&s);
         refused(pol, "x", OPTS("mounts=/data:/d:rw"), "mounts=/data:/d:rw (read-write) is refused",
                 "rw mount of a read-only path");

@@ -38,8 +38,9 @@ static void rich_spec(struct jc_spec *s)
         s->cpus = strdup("0-1");
         s->rlimits[RLIMIT_NOFILE] = (struct jc_rlimit){ true, 1024, RLIM_INFINITY };
         s->readonly_root = false;
-        jc_mounts_push(&s->mounts, "/a", "/b", true, &err);
-        jc_mounts_push(&s->mounts, "/c", "/c", false, &err);
+        jc_mounts_push(&s->mounts, "/a", "/b", true, true, &err);
+        jc_mounts_push(&s->mounts, "/c", "/c", false, false, &err);
+        jc_strv_push(&s->mounts_allowed, "/home/alice:rw", &err);
         jc_strv_push(&s->devices, "/dev/nvidia0", &err);
         jc_strv_push(&s->env_passthrough, "OMP_*", &err);
         jc_strv_push(&s->env, "PATH", &err);
@@ -72,8 +73,8 @@ static void test_round_trip(void)
                    b.rlimits[RLIMIT_CORE].set && b.rlimits[RLIMIT_CORE].hard == 0,
            "round trip: rlimits, unlimited included");
         ok(!b.rlimits[RLIMIT_STACK].set, "round trip: unset rlimit stays unset");
-        ok(b.mounts.n == 2 && b.mounts.v[0].rw && !b.mounts.v[1].rw &&
-                   strcmp(b.mounts.v[0].dst, "/b") == 0,
+        ok(b.mounts.n == 2 && b.mounts.v[0].rw && !b.mounts.v[1].rw && b.mounts.v[0].policy &&
+                   !b.mounts.v[1].policy && strcmp(b.mounts.v[0].dst, "/b") == 0,
            "round trip: mounts");
         is_int(b.memory_max, 1LL << 33, "round trip: 64-bit sizes");
         is_int(b.swap_max, 0, "round trip: swap 0");
@@ -119,12 +120,13 @@ static void test_strict(void)
         bad("\"network\":\"none\"", "\"network\":\"bridge\"", "spec field `network'", "bad enum");
         bad("\"pids_limit\":8192", "\"pids_limit\":\"many\"", "`pids_limit' has the wrong type",
             "wrong type");
-        bad("\"hostname\":\"\",", "", "1 of 25 fields are missing", "missing field");
+        bad("\"hostname\":\"\",", "", "1 of 26 fields are missing", "missing field");
         bad("\"hostname\":\"\"", "\"hostname\":\"\",\"extra\":1", "unknown field `extra'",
             "unknown field");
         bad("\"capabilities\":[]", "\"capabilities\":[\"CAP_FLY\"]", "unknown capability",
             "bad capability");
-        bad("\"mounts\":[]", "\"mounts\":[{\"src\":\"/a/../b\",\"dst\":\"/c\",\"rw\":true}]",
+        bad("\"mounts\":[]",
+            "\"mounts\":[{\"src\":\"/a/../b\",\"dst\":\"/c\",\"rw\":true,\"policy\":false}]",
             "component", "mount path with ..");
         bad("\"service_uid\":65534", "\"service_uid\":-3", "out of range", "negative uid");
         bad("\"rlimits\":{\"core\"", "\"rlimits\":{\"bogus\"", "unknown resource", "bad rlimit");
