@@ -129,6 +129,8 @@ int main(int argc, char **argv)
         }
         if (strcmp(argv[1], "policy") == 0)
                 return cmd_policy(argc - 1, argv + 1);
+        if (strcmp(argv[1], "run") == 0)
+                return cmd_run(argc - 1, argv + 1);
         fprintf(stderr, "jobcell: unknown command `%s' (see jobcell --help)\n", argv[1]);
         return JC_EXIT_USAGE;
 }

@@ -1,0 +1,69 @@
+/* A cell: one sandbox (namespaces, root filesystem, pid 1) that one or
+ * more runner invocations join, e.g. the tasks of one Slurm step on one
+ * node.  Three kinds of process make it (doc/design.md):
+ *   keeper  outside the sandbox, with the runner's own credentials: builds
+ *           the cell, authenticates joiners, hands them the namespaces,
+ *           counts them, and tears the cell down when the last one leaves;
+ *   init    pid 1 inside: reaps orphans; dies with the keeper;
+ *   members one per runner: its job joins the namespaces (runner/member.c).
+ * The cell lives while a member is connected to its keeper. */
+#ifndef JC_CELL_H
+#define JC_CELL_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "rootfs.h"
+#include "userns.h"
+
+enum jc_ns {
+        JC_NS_USER,
+        JC_NS_MNT,
+        JC_NS_PID,
+        JC_NS_NET,
+        JC_NS_IPC,
+        JC_NS_UTS,
+        JC_NS_CGROUP,
+        JC_NS_ROOT, /* not a namespace: the root directory */
+        JC_NS_COUNT
+};
+
+/* What comes with the descriptors. */
+struct jc_cell_info {
+        uint32_t version;
+        uint32_t host_net; /* the network namespace is the host's: do not join it */
+        int32_t init_pid;  /* as the keeper sees it */
+        int32_t keeper_pid;
+};
+
+struct jc_cell {
+        int sock; /* our membership: the keeper counts us while open */
+        int fds[JC_NS_COUNT];
+        struct jc_cell_info info;
+        bool created; /* this runner started the keeper */
+};
+
+/* Everything the keeper and the init need, inherited across fork/clone. */
+struct jc_cell_args {
+        const struct jc_spec *spec;
+        const struct jc_job *job;
+        const struct jc_ids *ids;
+        struct jc_prep *prep;
+        const char *spec_json; /* joiners must present the same */
+};
+
+/* Join the cell JOB->cell, creating it if it does not exist (or a private
+ * one when JOB->cell is NULL). */
+int jc_cell_open(const struct jc_cell_args *a, struct jc_cell *cell, struct jc_error *err);
+void jc_cell_close(struct jc_cell *cell);
+
+/* The keeper's and the init's bodies (runner/keeper.c, runner/init.c). */
+void jc_keeper_main(const struct jc_cell_args *a, int member, int listener)
+        __attribute__((noreturn));
+void jc_init_main(const struct jc_cell_args *a, int sync) __attribute__((noreturn));
+
+/* The abstract unix socket address of cell NAME for this runner's mode. */
+int jc_cell_address(const char *name, bool privileged, uid_t uid, void *addr, size_t *len,
+                    struct jc_error *err);
+
+#endif

@@ -1,0 +1,368 @@
+/* jobcell run: resolve the spec, build (or join) the sandbox, run the
+ * command in it, supervise it, report.  The phases are named in
+ * runner/status.h; each lives in the file of its concern. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cell.h"
+#include "cli.h"
+#include "env.h"
+#include "member.h"
+#include "prep.h"
+#include "resolve.h"
+#include "seccomp.h"
+#include "status.h"
+#include "supervise.h"
+
+/* Exit statuses of the runner itself (doc/jobcell-run.1). */
+#define EXIT_SANDBOX 125
+
+struct run_opts {
+        const char *policy;
+        const char *partition;
+        const char *user;
+        const char *cell;
+        const char *status_file;
+        struct jc_request req;
+        char **argv;
+};
+
+static void run_usage(FILE *out)
+{
+        fprintf(out,
+                "Usage: jobcell run [OPTIONS] --image IMG [--] COMMAND [ARGS...]\n"
+                "\n"
+                "Run COMMAND in a sandbox built from the policy and the request options.\n"
+                "\n"
+                "Options:\n"
+                "  --policy FILE       policy file (default %s)\n"
+                "  --partition P       the policy section that applies\n"
+                "  --user NAME         (root only) the user the job runs as\n"
+                "  --cell NAME         create the named sandbox, or join it if it exists\n"
+                "  --status-file FILE  write a JSON status record there\n"
+                "  -h, --help          show this help\n"
+                "\n"
+                "Exit status: the job's; 128+N if it died of signal N; 125 if the sandbox\n"
+                "could not be built; 126 if COMMAND cannot be executed; 127 if not found.\n"
+                "See jobcell-run(1).\n\n",
+                JC_DEFAULT_POLICY);
+        if (out == stdout)
+                jc_cli_request_help();
+}
+
+enum { OPT_POLICY = 1, OPT_PARTITION, OPT_USER, OPT_CELL, OPT_STATUS, OPT_HELP };
+
+/* 0: go on; 1: help shown; -1: bad usage (ERR). */
+static int parse(int argc, char **argv, struct run_opts *o, struct jc_error *err)
+{
+        static const struct option extra[] = {
+                { "policy", required_argument, NULL, OPT_POLICY },
+                { "partition", required_argument, NULL, OPT_PARTITION },
+                { "user", required_argument, NULL, OPT_USER },
+                { "cell", required_argument, NULL, OPT_CELL },
+                { "status-file", required_argument, NULL, OPT_STATUS },
+                { "help", no_argument, NULL, OPT_HELP },
+                { NULL, 0, NULL, 0 },
+        };
+        _cleanup_free_ struct option *opts = jc_cli_options(extra, err);
+        int c;
+
+        if (opts == NULL)
+                return -1;
+        optind = 1;
+        /* "+": stop at the command, whose options are its own. */
+        while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+                switch (c) {
+                case OPT_POLICY:
+                        o->policy = optarg;
+                        break;
+                case OPT_PARTITION:
+                        o->partition = optarg;
+                        break;
+                case OPT_USER:
+                        o->user = optarg;
+                        break;
+                case OPT_CELL:
+                        o->cell = optarg;
+                        break;
+                case OPT_STATUS:
+                        o->status_file = optarg;
+                        break;
+                case 'h':
+                case OPT_HELP:
+                        run_usage(stdout);
+                        return 1;
+                default:
+                        if (jc_cli_request_option(c, optarg, &o->req, err) == 1)
+                                break;
+                        if (err->msg[0] == '\0')
+                                jc_error_set(err, 0, "bad option (see jobcell run --help)");
+                        return -1;
+                }
+        }
+        if (optind >= argc)
+                return jc_error_set(err, 0, "no command to run (see jobcell run --help)");
+        o->argv = argv + optind;
+        return 0;
+}
+
+static int job_groups(struct jc_job *job, const char *name, struct jc_error *err)
+{
+        int n = 64;
+
+        for (;;) {
+                gid_t *g = realloc(job->groups, (size_t)n * sizeof(gid_t));
+
+                if (g == NULL)
+                        return jc_error_set(err, errno, "groups of `%s'", name);
+                job->groups = g;
+                if (name != NULL && getgrouplist(name, job->gid, g, &n) >= 0)
+                        break;
+                if (name == NULL) {
+                        n = getgroups(n, g);
+                        if (n >= 0)
+                                break;
+                        if (errno != EINVAL)
+                                return jc_error_set(err, errno, "getgroups");
+                        n = getgroups(0, NULL);
+                }
+        }
+        job->ngroups = (size_t)n;
+        return 0;
+}
+
+/* Who the job is: the caller (rootless), or the user root names. */
+static int job_setup(struct jc_job *job, const struct run_opts *o, struct jc_error *err)
+{
+        struct passwd pw, *res = NULL;
+        char buf[4096];
+        char cwd[4096];
+
+        memset(job, 0, sizeof(*job));
+        job->privileged = geteuid() == 0;
+        if (o->user != NULL && !job->privileged)
+                return jc_error_set(err, EPERM, "--user: only root chooses the job's user");
+        if (o->user == NULL && job->privileged)
+                return jc_error_set(err, 0,
+                                    "running as root: name the job's user with --user "
+                                    "(a job never runs as host root)");
+        if (o->user != NULL) {
+                errno = getpwnam_r(o->user, &pw, buf, sizeof(buf), &res);
+                if (res == NULL && strspn(o->user, "0123456789") == strlen(o->user))
+                        errno = getpwuid_r((uid_t)strtoul(o->user, NULL, 10), &pw, buf, sizeof(buf),
+                                           &res);
+                if (res == NULL)
+                        return jc_error_set(err, errno, "--user: unknown user `%s'", o->user);
+        } else {
+                errno = getpwuid_r(getuid(), &pw, buf, sizeof(buf), &res);
+                if (res == NULL)
+                        return jc_error_set(err, errno, "uid %u has no passwd entry",
+                                            (unsigned)getuid());
+        }
+        job->uid = pw.pw_uid;
+        job->gid = pw.pw_gid;
+        job->user = strdup(pw.pw_name);
+        job->home = strdup(pw.pw_dir);
+        job->cwd = getcwd(cwd, sizeof(cwd)) ? strdup(cwd) : NULL;
+        if (job->user == NULL || job->home == NULL)
+                return jc_error_set(err, ENOMEM, "job");
+        job->argv = o->argv;
+        job->cell = o->cell;
+        return job_groups(job, o->user ? job->user : NULL, err);
+}
+
+/* Rootless: say in one line what cannot be given without privilege. */
+static void rootless_notice(const struct jc_spec *spec)
+{
+        if (spec->identity == JC_ID_USER)
+                fprintf(stderr, "jobcell: rootless: root inside is not mapped (no service uid "
+                                "without privilege)\n");
+}
+
+struct run {
+        struct run_opts o;
+        struct jc_job job;
+        struct jc_spec spec;
+        bool have_spec;
+        struct jc_policy *pol;
+        struct jc_ids ids;
+        struct jc_bpf bpf;
+        struct jc_prep prep;
+        struct jc_cell cell;
+        struct jc_supervisor sup;
+        struct jc_member member;
+        struct jc_status st;
+        char *spec_json;
+        char **env;
+        int status_fd;
+};
+
+static int resolve(struct run *r, struct jc_error *err)
+{
+        struct jc_context ctx = { .user = r->job.user, .uid = r->job.uid };
+
+        if (jc_cli_load_policy(r->o.policy, &r->pol, err) < 0)
+                return -1;
+        if (jc_resolve(r->pol, r->o.partition, &r->o.req, &ctx, &r->spec, err) < 0)
+                return -1;
+        r->have_spec = true;
+        r->spec_json = jc_spec_to_json(&r->spec, false, err);
+        return r->spec_json ? 0 : -1;
+}
+
+static int prepare(struct run *r, struct jc_error *err)
+{
+        if (jc_seccomp_build(&r->spec, &r->bpf, err) < 0 ||
+            jc_ids_plan(&r->spec, &r->job, &r->ids, err) < 0 ||
+            jc_prep_open(&r->spec, &r->job, &r->prep, err) < 0)
+                return -1;
+        if (!r->job.privileged)
+                rootless_notice(&r->spec);
+        return 0;
+}
+
+static int start(struct run *r, struct jc_error *err)
+{
+        struct jc_launch l = {
+                .spec = &r->spec,
+                .job = &r->job,
+                .ids = &r->ids,
+                .cell = &r->cell,
+                .bpf = &r->bpf,
+                .workdir = r->spec.workdir[0] ? r->spec.workdir : NULL,
+                .sigmask = &r->sup.saved,
+        };
+        int code;
+
+        r->env = jc_env_build(&r->spec, r->job.env, err);
+        if (r->env == NULL)
+                return -1;
+        l.env = r->env;
+        if (jc_member_start(&l, &r->member, err) < 0)
+                return -1;
+        if (jc_member_started(r->member.report, &code, err) < 0) {
+                int st;
+
+                waitpid(r->member.pid, &st, 0);
+                r->st.exit_code = code;
+                return -1;
+        }
+        r->st.started = true;
+        return 0;
+}
+
+static int sandbox(struct run *r, struct jc_error *err)
+{
+        struct jc_cell_args a = { &r->spec, &r->job, &r->ids, &r->prep, NULL };
+        int wstatus;
+
+        if (jc_supervisor_init(&r->sup, err) < 0)
+                return -1;
+        if (resolve(r, err) < 0)
+                return -1;
+        jc_status_phase(&r->st, JC_PHASE_RESOLVE);
+        if (prepare(r, err) < 0)
+                return -1;
+        jc_status_phase(&r->st, JC_PHASE_PREPARE);
+        a.spec_json = r->spec_json;
+        if (jc_cell_open(&a, &r->cell, err) < 0)
+                return -1;
+        r->st.cell_created = r->cell.created;
+        jc_prep_close(&r->prep);
+        jc_status_phase(&r->st, JC_PHASE_CELL);
+        if (start(r, err) < 0)
+                return -1;
+        jc_status_phase(&r->st, JC_PHASE_START);
+        if (jc_supervise(&r->sup, r->member.pid, &wstatus, err) < 0)
+                return -1;
+        jc_status_phase(&r->st, JC_PHASE_RUN);
+        if (WIFSIGNALED(wstatus)) {
+                r->st.signal = WTERMSIG(wstatus);
+                r->st.exit_code = 128 + WTERMSIG(wstatus);
+        } else {
+                r->st.exit_code = WEXITSTATUS(wstatus);
+        }
+        return 0;
+}
+
+static void finish(struct run *r, const struct jc_error *failure)
+{
+        struct jc_error err = { 0 };
+
+        jc_member_close(&r->member);
+        jc_cell_close(&r->cell);
+        jc_prep_close(&r->prep);
+        jc_bpf_free(&r->bpf);
+        jc_supervisor_close(&r->sup);
+        if (failure != NULL)
+                jc_error_text(failure, r->st.error, sizeof(r->st.error));
+        jc_status_phase(&r->st, JC_PHASE_TOTAL);
+        if (r->status_fd >= 0 &&
+            jc_status_write(r->status_fd, &r->st, r->have_spec ? &r->spec : NULL, &err) < 0)
+                jc_error_print(&err, JC_PROG);
+        if (r->status_fd >= 0)
+                close(r->status_fd);
+        free(r->env);
+        free(r->spec_json);
+        if (r->have_spec)
+                jc_spec_free(&r->spec);
+        jc_policy_free(r->pol);
+        jc_job_free(&r->job);
+        jc_request_free(&r->o.req);
+}
+
+extern char **environ;
+
+int cmd_run(int argc, char **argv)
+{
+        struct run r = { .status_fd = -1,
+                         .sup = { .sfd = -1 },
+                         .member = { .report = -1, .go = -1 } };
+        struct jc_error err = { 0 };
+        int rc;
+
+        jc_status_begin(&r.st);
+        r.prep.image_fd = -1;
+        r.cell.sock = -1;
+        for (rc = 0; rc < JC_NS_COUNT; rc++)
+                r.cell.fds[rc] = -1;
+        jc_request_init(&r.o.req);
+        rc = parse(argc, argv, &r.o, &err);
+        if (rc != 0) {
+                if (rc < 0)
+                        jc_error_print(&err, "jobcell run");
+                jc_request_free(&r.o.req);
+                return rc > 0 ? 0 : EXIT_SANDBOX;
+        }
+        /* Opened now, with the caller's rights, before anything else. */
+        if (r.o.status_file != NULL) {
+                r.status_fd =
+                        open(r.o.status_file, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+                if (r.status_fd < 0) {
+                        jc_error_set(&err, errno, "--status-file `%s'", r.o.status_file);
+                        jc_error_print(&err, "jobcell run");
+                        jc_request_free(&r.o.req);
+                        return EXIT_SANDBOX;
+                }
+        }
+        r.st.exit_code = EXIT_SANDBOX;
+        if (job_setup(&r.job, &r.o, &err) == 0) {
+                r.job.env = environ;
+                rc = sandbox(&r, &err);
+        } else {
+                rc = -1;
+        }
+        if (rc < 0)
+                jc_error_print(&err, "jobcell run");
+        finish(&r, rc < 0 ? &err : NULL);
+        return r.st.exit_code;
+}

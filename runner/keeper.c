@@ -1,0 +1,199 @@
+/* The keeper: the cell's one process outside the sandbox.  It keeps the
+ * runner's own credentials (host root, or the user when rootless), so it
+ * can check who connects (SO_PEERCRED in the host's user namespace) and
+ * clean up what lives on the host.  It starts the init, hands the
+ * namespaces to every member, and when the last member has gone it kills
+ * the init, which takes every process of the cell with it. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cell.h"
+#include "privs.h"
+#include "sync.h"
+
+struct keeper {
+        const struct jc_cell_args *a;
+        pid_t init;
+        int fds[JC_NS_COUNT];
+        struct jc_cell_info info;
+        struct pollfd *pfd; /* [0] init, [1] listener, [2...] members */
+        size_t npfd, cap;
+};
+
+static int start_init(struct keeper *k, struct jc_error *err)
+{
+        unsigned long flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC |
+                              CLONE_NEWUTS | CLONE_NEWCGROUP;
+        size_t nfds = JC_NS_COUNT;
+        int sp[2];
+
+        if (k->a->spec->network == JC_NET_NONE)
+                flags |= CLONE_NEWNET;
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
+                return jc_error_set(err, errno, "socketpair");
+        /* clone(2) used like fork: the child runs on a copy of our stack. */
+        k->init = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
+        if (k->init < 0) {
+                close(sp[0]);
+                close(sp[1]);
+                return jc_error_set(err, errno, "clone the sandbox's namespaces");
+        }
+        if (k->init == 0) {
+                close(sp[0]);
+                jc_init_main(k->a, sp[1]);
+        }
+        close(sp[1]);
+        k->pfd[0] = (struct pollfd){ .fd = sp[0], .events = POLLIN };
+        if (jc_ids_write(k->init, k->a->ids, err) < 0 ||
+            jc_msg_send(sp[0], JC_MSG_GO, NULL, 0, NULL, 0) < 0)
+                return jc_error_wrap(err, "user namespace");
+        if (jc_msg_expect(sp[0], JC_MSG_READY, &k->info, sizeof(k->info), k->fds, &nfds,
+                          "build the sandbox", err) < 0)
+                return -1;
+        if (nfds != JC_NS_COUNT)
+                return jc_error_set(err, EPROTO, "init sent %zu descriptors", nfds);
+        k->info.host_net = k->a->spec->network == JC_NET_HOST;
+        k->info.init_pid = k->init;
+        k->info.keeper_pid = getpid();
+        return 0;
+}
+
+static int add_member(struct keeper *k, int fd)
+{
+        if (k->npfd == k->cap) {
+                struct pollfd *n = realloc(k->pfd, (k->cap * 2) * sizeof(*n));
+
+                if (n == NULL)
+                        return -1;
+                k->pfd = n;
+                k->cap *= 2;
+        }
+        k->pfd[k->npfd++] = (struct pollfd){ .fd = fd, .events = POLLIN };
+        return 0;
+}
+
+static int send_cell(struct keeper *k, int sock)
+{
+        return jc_msg_send(sock, JC_MSG_FDS, &k->info, sizeof(k->info), k->fds, JC_NS_COUNT);
+}
+
+/* A runner asks to join: it must be one of ours (root for a privileged
+ * cell, the same user for a rootless one) and present the same spec. */
+static void welcome(struct keeper *k, int listener)
+{
+        static char hello[JC_MSG_MAX];
+        struct timeval tv = { .tv_sec = 10 };
+        enum jc_msg_type type = 0;
+        struct jc_error err = { 0 };
+        struct ucred cred;
+        socklen_t len = sizeof(cred);
+        ssize_t n;
+        int fd;
+
+        fd = accept4(listener, NULL, NULL, SOCK_CLOEXEC);
+        if (fd < 0)
+                return;
+        if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 ||
+            cred.uid != (k->a->job->privileged ? 0 : getuid())) {
+                close(fd);
+                return;
+        }
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+        n = jc_msg_recv(fd, &type, hello, sizeof(hello) - 1, NULL, NULL);
+        if (n < 0 || type != JC_MSG_HELLO) {
+                close(fd);
+                return;
+        }
+        hello[n] = '\0';
+        if (strcmp(hello, k->a->spec_json) != 0) {
+                jc_error_set(&err, 0, "cell `%s' was built from another spec", k->a->job->cell);
+                jc_msg_send(fd, JC_MSG_ERROR, &err, sizeof(err), NULL, 0);
+                close(fd);
+                return;
+        }
+        if (send_cell(k, fd) < 0 || add_member(k, fd) < 0)
+                close(fd);
+}
+
+static void serve(struct keeper *k) __attribute__((noreturn));
+
+static void serve(struct keeper *k)
+{
+        size_t i;
+        char c;
+
+        for (;;) {
+                if (poll(k->pfd, k->npfd, -1) < 0 && errno != EINTR)
+                        break;
+                if (k->pfd[0].revents)
+                        _exit(0); /* the init died: nothing is left to keep */
+                if (k->pfd[1].fd >= 0 && (k->pfd[1].revents & POLLIN))
+                        welcome(k, k->pfd[1].fd);
+                for (i = 2; i < k->npfd; i++) {
+                        if (k->pfd[i].revents == 0 || recv(k->pfd[i].fd, &c, 1, MSG_DONTWAIT) > 0)
+                                continue;
+                        close(k->pfd[i].fd);
+                        k->pfd[i--] = k->pfd[--k->npfd];
+                }
+                if (k->npfd == 2)
+                        break; /* the last member left */
+        }
+        kill(k->init, SIGKILL);
+        waitpid(k->init, NULL, 0);
+        _exit(0);
+}
+
+void jc_keeper_main(const struct jc_cell_args *a, int member, int listener)
+{
+        struct keeper k = { .a = a, .init = -1, .npfd = 3, .cap = 8 };
+        struct jc_error err = { 0 };
+        _cleanup_free_ int *keep = NULL;
+        size_t nkeep = 0, i;
+        int devnull;
+
+        prctl(PR_SET_NAME, "jobcell-keeper", 0, 0, 0);
+        /* Not the runner's stdio: a pipe held open here would keep its
+         * reader waiting until the whole cell ends. */
+        devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+        for (i = 0; devnull >= 0 && i < 3; i++)
+                dup2(devnull, (int)i);
+        keep = malloc((3 + a->prep->nmounts) * sizeof(int));
+        if (keep == NULL)
+                _exit(125);
+        keep[nkeep++] = member;
+        keep[nkeep++] = listener;
+        keep[nkeep++] = a->prep->image_fd;
+        for (i = 0; i < a->prep->nmounts; i++)
+                keep[nkeep++] = a->prep->mount_fds[i];
+        jc_fds_close(keep, nkeep, false, &err);
+        k.pfd = calloc(k.cap, sizeof(*k.pfd));
+        if (k.pfd == NULL)
+                _exit(125);
+        k.pfd[1] = (struct pollfd){ .fd = listener, .events = POLLIN };
+        k.pfd[2] = (struct pollfd){ .fd = member, .events = POLLIN };
+        if (start_init(&k, &err) < 0) {
+                if (k.init > 0) {
+                        kill(k.init, SIGKILL);
+                        waitpid(k.init, NULL, 0);
+                }
+                jc_child_fail(member, &err);
+        }
+        jc_prep_close(a->prep);
+        if (jc_msg_send(member, JC_MSG_READY, &k.info, sizeof(k.info), k.fds, JC_NS_COUNT) < 0) {
+                kill(k.init, SIGKILL);
+                _exit(125);
+        }
+        serve(&k);
+}

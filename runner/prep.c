@@ -1,0 +1,225 @@
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "prep.h"
+#include "sync.h"
+#include "values.h"
+
+/* Which paths the user's side opens: the image, then each job mount. */
+static bool users_path(const struct jc_spec *spec, size_t i)
+{
+        return i == 0 || !spec->mounts.v[i - 1].policy;
+}
+
+static const char *path_of(const struct jc_spec *spec, size_t i)
+{
+        return i == 0 ? spec->image : spec->mounts.v[i - 1].src;
+}
+
+static int open_one(const char *path, bool dir, int *fd, struct jc_error *err)
+{
+        *fd = open(path, O_PATH | O_CLOEXEC | (dir ? O_DIRECTORY : 0));
+        if (*fd < 0)
+                return jc_error_set(err, errno, "open `%s'", path);
+        return 0;
+}
+
+/* As the job's user (a forked helper that becomes the user), open the
+ * paths the job named and send them back in batches. */
+static void as_user(const struct jc_spec *spec, const struct jc_job *job, int sock)
+        __attribute__((noreturn));
+
+static void as_user(const struct jc_spec *spec, const struct jc_job *job, int sock)
+{
+        struct jc_error err = { 0 };
+        int fds[JC_MSG_MAX_FDS];
+        size_t i, n = 0;
+
+        if (setgroups(job->ngroups, job->groups) < 0 ||
+            setresgid(job->gid, job->gid, job->gid) < 0 ||
+            setresuid(job->uid, job->uid, job->uid) < 0) {
+                jc_error_set(&err, errno, "become uid %u to open the job's paths",
+                             (unsigned)job->uid);
+                jc_child_fail(sock, &err);
+        }
+        for (i = 0; i <= spec->mounts.n; i++) {
+                if (!users_path(spec, i))
+                        continue;
+                if (open_one(path_of(spec, i), i == 0, &fds[n], &err) < 0)
+                        jc_child_fail(sock, &err);
+                if (++n == JC_MSG_MAX_FDS || i == spec->mounts.n) {
+                        jc_msg_send(sock, JC_MSG_FDS, NULL, 0, fds, n);
+                        n = 0;
+                }
+        }
+        if (n > 0)
+                jc_msg_send(sock, JC_MSG_FDS, NULL, 0, fds, n);
+        _exit(0);
+}
+
+static int receive_users(const struct jc_spec *spec, const struct jc_job *job, int *all,
+                         struct jc_error *err)
+{
+        int sp[2], fds[JC_MSG_MAX_FDS], status, rc = 0;
+        size_t i, n = 0, got = 0;
+        pid_t pid;
+
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
+                return jc_error_set(err, errno, "socketpair");
+        pid = fork();
+        if (pid < 0) {
+                close(sp[0]);
+                close(sp[1]);
+                return jc_error_set(err, errno, "fork");
+        }
+        if (pid == 0) {
+                close(sp[0]);
+                as_user(spec, job, sp[1]);
+        }
+        close(sp[1]);
+        for (i = 0; i <= spec->mounts.n && rc == 0; i++) {
+                if (!users_path(spec, i))
+                        continue;
+                if (n == got) {
+                        got = JC_MSG_MAX_FDS;
+                        n = 0;
+                        rc = jc_msg_expect(sp[0], JC_MSG_FDS, NULL, 0, fds, &got,
+                                           "open the job's paths", err);
+                        if (rc < 0)
+                                break;
+                }
+                all[i] = n < got ? fds[n++] : -1;
+                if (all[i] < 0)
+                        rc = jc_error_set(err, EPROTO, "open the job's paths: too few");
+        }
+        close(sp[0]);
+        waitpid(pid, &status, 0);
+        return rc;
+}
+
+/* Symlinks in a job's bind source are resolved now: check the place they
+ * lead to against mounts_allowed again. */
+static int recheck(const struct jc_spec *spec, size_t i, int fd, struct jc_error *err)
+{
+        const struct jc_mount *m = &spec->mounts.v[i];
+        char link[32], real[4096];
+        bool ro_ok, rw_ok;
+        ssize_t n;
+
+        jc_format(link, sizeof(link), "/proc/self/fd/%d", fd);
+        n = readlink(link, real, sizeof(real) - 1);
+        if (n < 0)
+                return jc_error_set(err, errno, "resolve `%s'", m->src);
+        real[n] = '\0';
+        if (jc_mount_admitted(&spec->mounts_allowed, real, &ro_ok, &rw_ok, err) < 0)
+                return -1;
+        if (!ro_ok || (m->rw && !rw_ok))
+                return jc_error_set(
+                        err, EPERM,
+                        "mount `%s' leads to `%s', which mounts_allowed does not admit%s", m->src,
+                        real, m->rw && ro_ok ? " read-write" : "");
+        return 0;
+}
+
+/* Record each descriptor's resolved path, and (privileged) turn it into a
+ * detached mount tree the init can attach in its own mount namespace. */
+static int finish(int *all, size_t n, bool privileged, struct jc_prep *prep, struct jc_error *err)
+{
+        char link[32], real[4096];
+        size_t i;
+
+        prep->paths = calloc(n, sizeof(char *));
+        if (prep->paths == NULL)
+                return jc_error_set(err, errno, "prepare");
+        for (i = 0; i < n; i++) {
+                ssize_t k;
+
+                jc_format(link, sizeof(link), "/proc/self/fd/%d", all[i]);
+                k = readlink(link, real, sizeof(real) - 1);
+                if (k < 0)
+                        return jc_error_set(err, errno, "resolve %s", link);
+                real[k] = '\0';
+                prep->paths[i] = strdup(real);
+                if (prep->paths[i] == NULL)
+                        return jc_error_set(err, errno, "prepare");
+                if (privileged) {
+                        int tree = open_tree(all[i], "",
+                                             OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE |
+                                                     AT_EMPTY_PATH);
+
+                        if (tree < 0)
+                                return jc_error_set(err, errno, "copy the mount tree of `%s'",
+                                                    real);
+                        close(all[i]);
+                        all[i] = tree;
+                }
+        }
+        prep->trees = privileged;
+        prep->image_fd = all[0];
+        if (n > 1)
+                memcpy(prep->mount_fds, all + 1, (n - 1) * sizeof(int));
+        prep->nmounts = n - 1;
+        for (i = 0; i < n; i++)
+                all[i] = -1; /* now the prep's */
+        return 0;
+}
+
+int jc_prep_open(const struct jc_spec *spec, const struct jc_job *job, struct jc_prep *prep,
+                 struct jc_error *err)
+{
+        size_t i, n = spec->mounts.n + 1;
+        _cleanup_free_ int *all = NULL;
+
+        /* all[0] is the image, all[i] the source of mount i - 1. */
+        *prep = (struct jc_prep){ .image_fd = -1 };
+        if (spec->image[0] == '\0')
+                return jc_error_set(err, 0, "no image: say which with --image");
+        all = malloc(n * sizeof(int));
+        prep->mount_fds = malloc(n * sizeof(int));
+        if (all == NULL || prep->mount_fds == NULL) {
+                free(prep->mount_fds);
+                prep->mount_fds = NULL;
+                return jc_error_set(err, errno, "prepare");
+        }
+        for (i = 0; i < n; i++)
+                all[i] = -1;
+        if (job->privileged) {
+                if (receive_users(spec, job, all, err) < 0)
+                        goto fail;
+        } else {
+                for (i = 0; i < n; i++)
+                        if (users_path(spec, i) &&
+                            open_one(path_of(spec, i), i == 0, &all[i], err) < 0)
+                                goto fail;
+        }
+        for (i = 1; i < n; i++) {
+                if (!users_path(spec, i) && open_one(path_of(spec, i), false, &all[i], err) < 0)
+                        goto fail;
+                if (users_path(spec, i) && recheck(spec, i - 1, all[i], err) < 0)
+                        goto fail;
+        }
+        if (finish(all, n, job->privileged, prep, err) < 0)
+                goto fail;
+        return 0;
+fail:
+        for (i = 0; i < n; i++)
+                if (all[i] >= 0)
+                        close(all[i]);
+        for (i = 0; prep->paths != NULL && i < n; i++)
+                free(prep->paths[i]);
+        free(prep->paths);
+        free(prep->mount_fds);
+        *prep = (struct jc_prep){ .image_fd = -1 };
+        return -1;
+}

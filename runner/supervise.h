@@ -1,0 +1,23 @@
+/* The runner's life while the job runs: it forwards signals to the job
+ * and collects its exit status. */
+#ifndef JC_SUPERVISE_H
+#define JC_SUPERVISE_H
+
+#include <signal.h>
+#include <sys/types.h>
+
+#include "error.h"
+
+struct jc_supervisor {
+        int sfd;        /* signalfd of the forwarded signals and SIGCHLD */
+        sigset_t saved; /* the mask to give the job */
+};
+
+/* Block the signals to forward (before any fork, so none is lost). */
+int jc_supervisor_init(struct jc_supervisor *s, struct jc_error *err);
+/* Wait for JOB, forwarding SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1,
+ * SIGUSR2 and SIGCONT; *WSTATUS is its wait status. */
+int jc_supervise(struct jc_supervisor *s, pid_t job, int *wstatus, struct jc_error *err);
+void jc_supervisor_close(struct jc_supervisor *s);
+
+#endif
