@@ -13,6 +13,7 @@
 
 #include "cell.h"
 #include "sync.h"
+#include "teststop.h"
 
 int jc_cell_address(const char *name, bool privileged, uid_t uid, void *addr, size_t *len,
                     struct jc_error *err)
@@ -98,6 +99,7 @@ static int create(const struct jc_cell_args *a, int listener, struct jc_cell *ce
                 jc_keeper_main(a, sp[1], listener);
         }
         close(sp[1]);
+        jc_test_stop("cell");
         if (receive(cell, sp[0], JC_MSG_READY, err) < 0) {
                 close(sp[0]);
                 waitpid(pid, NULL, 0);

@@ -22,6 +22,7 @@
 #include "seccomp.h"
 #include "status.h"
 #include "supervise.h"
+#include "teststop.h"
 
 /* Exit statuses of the runner itself (doc/jobcell-run.1). */
 #define EXIT_SANDBOX 125
@@ -239,11 +240,12 @@ static int start(struct run *r, struct jc_error *err)
                 .cell = &r->cell,
                 .bpf = &r->bpf,
                 .workdir = r->spec.workdir[0] ? r->spec.workdir : NULL,
-                .sigmask = &r->sup.saved,
+                .sup = &r->sup,
         };
         int code;
 
-        r->env = jc_env_build(&r->spec, r->job.env, err);
+        /* Root's HOME is not the job user's. */
+        r->env = jc_env_build(&r->spec, &r->job, r->o.user != NULL, err);
         if (r->env == NULL)
                 return -1;
         l.env = r->env;
@@ -270,6 +272,7 @@ static int sandbox(struct run *r, struct jc_error *err)
         if (resolve(r, err) < 0)
                 return -1;
         jc_status_phase(&r->st, JC_PHASE_RESOLVE);
+        jc_test_stop("prepare");
         if (prepare(r, err) < 0)
                 return -1;
         jc_status_phase(&r->st, JC_PHASE_PREPARE);
@@ -279,9 +282,11 @@ static int sandbox(struct run *r, struct jc_error *err)
         r->st.cell_created = r->cell.created;
         jc_prep_close(&r->prep);
         jc_status_phase(&r->st, JC_PHASE_CELL);
+        jc_test_stop("start");
         if (start(r, err) < 0)
                 return -1;
         jc_status_phase(&r->st, JC_PHASE_START);
+        jc_test_stop("run");
         if (jc_supervise(&r->sup, r->member.pid, &wstatus, err) < 0)
                 return -1;
         jc_status_phase(&r->st, JC_PHASE_RUN);
@@ -311,7 +316,7 @@ static void finish(struct run *r, const struct jc_error *failure)
                 jc_error_print(&err, JC_PROG);
         if (r->status_fd >= 0)
                 close(r->status_fd);
-        free(r->env);
+        jc_env_free(r->env);
         free(r->spec_json);
         if (r->have_spec)
                 jc_spec_free(&r->spec);

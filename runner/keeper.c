@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -31,6 +32,30 @@ struct keeper {
         struct pollfd *pfd; /* [0] init, [1] listener, [2...] members */
         size_t npfd, cap;
 };
+
+/* Show the image's files with the owners they have on disk mapped through
+ * the cell's user namespace (an idmapped mount, mount_setattr(2)): what
+ * host root owns is owned by root inside, not by "nobody", so root inside
+ * may write a writable root and programs that check owners are content.
+ * Only the host's root may do this (CAP_SYS_ADMIN where the filesystem was
+ * mounted), and not every filesystem supports it (NFS does not): without
+ * it the files show as nobody, which is safe, just less convenient. */
+static void idmap_image(const struct keeper *k)
+{
+        struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP };
+        char path[64];
+        int ns;
+
+        if (!k->a->prep->trees)
+                return;
+        jc_format(path, sizeof(path), "/proc/%d/ns/user", (int)k->init);
+        ns = open(path, O_RDONLY | O_CLOEXEC);
+        if (ns < 0)
+                return;
+        attr.userns_fd = (uint64_t)ns;
+        mount_setattr(k->a->prep->image_fd, "", AT_EMPTY_PATH, &attr, sizeof(attr));
+        close(ns);
+}
 
 static int start_init(struct keeper *k, struct jc_error *err)
 {
@@ -56,9 +81,11 @@ static int start_init(struct keeper *k, struct jc_error *err)
         }
         close(sp[1]);
         k->pfd[0] = (struct pollfd){ .fd = sp[0], .events = POLLIN };
-        if (jc_ids_write(k->init, k->a->ids, err) < 0 ||
-            jc_msg_send(sp[0], JC_MSG_GO, NULL, 0, NULL, 0) < 0)
+        if (jc_ids_write(k->init, k->a->ids, err) < 0)
                 return jc_error_wrap(err, "user namespace");
+        idmap_image(k);
+        if (jc_msg_send(sp[0], JC_MSG_GO, NULL, 0, NULL, 0) < 0)
+                return jc_error_set(err, EPIPE, "start the init");
         if (jc_msg_expect(sp[0], JC_MSG_READY, &k->info, sizeof(k->info), k->fds, &nfds,
                           "build the sandbox", err) < 0)
                 return -1;

@@ -56,7 +56,7 @@ static void job_main(const struct jc_launch *l, int go, int report)
                 keep[i] = l->job->keep_fds[i];
         if (jc_fds_close(keep, i, true, &err) < 0)
                 jc_child_fail(report, &err);
-        sigprocmask(SIG_SETMASK, l->sigmask, NULL);
+        jc_supervisor_child(l->sup);
         /* The filter is the last thing before execve (bubblewrap's order). */
         e = jc_seccomp_load(l->bpf);
         if (e < 0) {

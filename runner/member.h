@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include "cell.h"
+#include "supervise.h"
 
 struct jc_bpf;
 
@@ -22,7 +23,7 @@ struct jc_launch {
         const struct jc_bpf *bpf; /* seccomp filter, loaded last (NULL: none) */
         char **env;               /* the job's final environment */
         const char *workdir;      /* NULL: the caller's directory if it exists inside, else / */
-        const sigset_t *sigmask;  /* the job's signal mask */
+        const struct jc_supervisor *sup; /* the job's signal mask and dispositions */
 };
 
 struct jc_member {

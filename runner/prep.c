@@ -154,9 +154,12 @@ static int finish(int *all, size_t n, bool privileged, struct jc_prep *prep, str
                 if (prep->paths[i] == NULL)
                         return jc_error_set(err, errno, "prepare");
                 if (privileged) {
+                        /* The image's submounts are not part of it (the
+                         * overlay would not show them anyway); a bind
+                         * source brings its submounts, as with MS_REC. */
                         int tree = open_tree(all[i], "",
-                                             OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE |
-                                                     AT_EMPTY_PATH);
+                                             OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH |
+                                                     (i > 0 ? AT_RECURSIVE : 0));
 
                         if (tree < 0)
                                 return jc_error_set(err, errno, "copy the mount tree of `%s'",

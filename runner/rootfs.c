@@ -94,24 +94,34 @@ static int source(const struct jc_prep *prep, size_t i, int *fd, struct jc_error
         return 0;
 }
 
-static void source_done(const struct jc_prep *prep, int fd)
+/* Every source, resolved in this mount namespace before the staging
+ * tmpfs can hide any of them (an image under /tmp, say). */
+static int open_sources(const struct jc_prep *prep, int *src, struct jc_error *err)
 {
-        if (!prep->trees)
-                close(fd);
+        size_t i;
+
+        for (i = 0; i <= prep->nmounts; i++)
+                src[i] = -1;
+        for (i = 0; i <= prep->nmounts; i++)
+                if (source(prep, i, &src[i], err) < 0)
+                        return -1;
+        return 0;
 }
 
-static int overlay(int stagefd, const struct jc_prep *prep, struct jc_error *err)
+static void close_sources(const struct jc_prep *prep, int *src)
 {
-        int img;
+        size_t i;
 
-        if (source(prep, 0, &img, err) < 0)
-                return -1;
-        if (jc_bind_fd(stagefd, img, prep->trees, prep->paths[0], "/lower", false, MS_NODEV, err) <
-            0) {
-                source_done(prep, img);
+        for (i = 0; !prep->trees && i <= prep->nmounts; i++)
+                if (src[i] >= 0)
+                        close(src[i]);
+}
+
+static int overlay(int stagefd, const struct jc_prep *prep, const int *src, struct jc_error *err)
+{
+        if (jc_bind_fd(stagefd, src[0], prep->trees, prep->paths[0], "/lower", false, MS_NODEV,
+                       err) < 0)
                 return jc_error_wrap(err, "image");
-        }
-        source_done(prep, img);
         /* The image is the read-only lower layer; writes (mount points, and
          * the job's files when the root is writable) land in the tmpfs. */
         if (mount("overlay", STAGE "/root", "overlay", MS_NOSUID | MS_NODEV,
@@ -145,20 +155,16 @@ static int users(int rootfd, int stagefd, const struct jc_job *job, const struct
         return 0;
 }
 
-static int binds(int rootfd, const struct jc_spec *spec, const struct jc_prep *prep,
+static int binds(int rootfd, const struct jc_spec *spec, const struct jc_prep *prep, const int *src,
                  struct jc_error *err)
 {
         size_t i;
 
         for (i = 0; i < spec->mounts.n; i++) {
                 const struct jc_mount *m = &spec->mounts.v[i];
-                int fd, rc;
 
-                if (source(prep, i + 1, &fd, err) < 0)
-                        return -1;
-                rc = jc_bind_fd(rootfd, fd, prep->trees, m->src, m->dst, m->rw, MS_NODEV, err);
-                source_done(prep, fd);
-                if (rc < 0)
+                if (jc_bind_fd(rootfd, src[i + 1], prep->trees, m->src, m->dst, m->rw, MS_NODEV,
+                               err) < 0)
                         return -1;
         }
         return 0;
@@ -179,23 +185,34 @@ int jc_rootfs_build(const struct jc_spec *spec, const struct jc_job *job, const 
                     const struct jc_prep *prep, struct jc_error *err)
 {
         _cleanup_close_ int stagefd = -1;
-        int rootfd;
+        _cleanup_free_ int *src = NULL;
+        int rootfd = -1;
 
         /* Nothing we mount may propagate back to the host. */
         if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
                 return jc_error_set(err, errno, "make mounts private");
-        if (stage(&stagefd, err) < 0 || overlay(stagefd, prep, err) < 0)
-                return -1;
+        src = malloc((prep->nmounts + 1) * sizeof(int));
+        if (src == NULL)
+                return jc_error_set(err, errno, "build the root");
+        if (open_sources(prep, src, err) < 0 || stage(&stagefd, err) < 0 ||
+            overlay(stagefd, prep, src, err) < 0)
+                goto fail;
         rootfd = openat(stagefd, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (rootfd < 0)
-                return jc_error_set(err, errno, "open the new root");
-        if (users(rootfd, stagefd, job, ids, prep->image_fd, err) < 0 ||
-            jc_dev_setup(rootfd, spec, err) < 0 || jc_procfs_setup(rootfd, spec, err) < 0 ||
-            tmp(rootfd, spec, err) < 0 || binds(rootfd, spec, prep, err) < 0) {
-                close(rootfd);
-                return -1;
+        if (rootfd < 0) {
+                jc_error_set(err, errno, "open the new root");
+                goto fail;
         }
+        if (users(rootfd, stagefd, job, ids, src[0], err) < 0 ||
+            jc_dev_setup(rootfd, spec, err) < 0 || jc_procfs_setup(rootfd, spec, err) < 0 ||
+            tmp(rootfd, spec, err) < 0 || binds(rootfd, spec, prep, src, err) < 0)
+                goto fail;
+        close_sources(prep, src);
         return rootfd;
+fail:
+        close_sources(prep, src);
+        if (rootfd >= 0)
+                close(rootfd);
+        return -1;
 }
 
 int jc_rootfs_pivot(int rootfd, const struct jc_spec *spec, struct jc_error *err)

@@ -12,19 +12,40 @@ static const int forwarded[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGU
 
 int jc_supervisor_init(struct jc_supervisor *s, struct jc_error *err)
 {
+        struct sigaction sa;
         sigset_t set;
         size_t i;
 
         sigemptyset(&set);
+        sigemptyset(&s->ignored);
         sigaddset(&set, SIGCHLD);
-        for (i = 0; i < JC_ARRAY_SIZE(forwarded); i++)
+        for (i = 0; i < JC_ARRAY_SIZE(forwarded); i++) {
                 sigaddset(&set, forwarded[i]);
+                /* An ignored signal is discarded before it reaches a
+                 * signalfd (a shell starts background commands ignoring
+                 * SIGINT and SIGQUIT): take it, and give the job back the
+                 * ignoring at exec, as it would have had. */
+                if (sigaction(forwarded[i], NULL, &sa) == 0 && sa.sa_handler == SIG_IGN) {
+                        sigaddset(&s->ignored, forwarded[i]);
+                        signal(forwarded[i], SIG_DFL);
+                }
+        }
         if (sigprocmask(SIG_BLOCK, &set, &s->saved) < 0)
                 return jc_error_set(err, errno, "block signals");
         s->sfd = signalfd(-1, &set, SFD_CLOEXEC);
         if (s->sfd < 0)
                 return jc_error_set(err, errno, "signalfd");
         return 0;
+}
+
+void jc_supervisor_child(const struct jc_supervisor *s)
+{
+        size_t i;
+
+        for (i = 0; i < JC_ARRAY_SIZE(forwarded); i++)
+                if (sigismember(&s->ignored, forwarded[i]))
+                        signal(forwarded[i], SIG_IGN);
+        sigprocmask(SIG_SETMASK, &s->saved, NULL);
 }
 
 void jc_supervisor_close(struct jc_supervisor *s)

@@ -9,9 +9,14 @@
 #include "error.h"
 
 struct jc_supervisor {
-        int sfd;        /* signalfd of the forwarded signals and SIGCHLD */
-        sigset_t saved; /* the mask to give the job */
+        int sfd;          /* signalfd of the forwarded signals and SIGCHLD */
+        sigset_t saved;   /* the mask to give the job */
+        sigset_t ignored; /* forwarded signals the runner was started ignoring */
 };
+
+/* In the job, before execve: the signal mask and the ignored signals the
+ * job would have had without the sandbox (async-signal-safe). */
+void jc_supervisor_child(const struct jc_supervisor *s);
 
 /* Block the signals to forward (before any fork, so none is lost). */
 int jc_supervisor_init(struct jc_supervisor *s, struct jc_error *err);

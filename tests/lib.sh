@@ -23,7 +23,12 @@ _tap_result() { # _tap_result PASS NAME
         fi
 }
 
-diag() { printf '# %s\n' "$@" | sed '2,$s/^/# /'; }
+diag() {
+        local line
+        for line in "$@"; do
+                printf '%s\n' "$line" | sed 's/^/# /'
+        done
+}
 
 ok() {
         local name=$1; shift

@@ -29,3 +29,25 @@ TESTS += tests/unit/test_spec_json
 
 TESTS += tests/cli/policy.sh
 EXTRA_DIST += tests/lib.sh tests/cli/policy.sh doc/examples/policy.ini
+
+# The probe runs inside the tests' busybox image: static, and built
+# without the sanitizers (their runtimes are not in that image).
+check_PROGRAMS += tests/probe/jcprobe
+tests_probe_jcprobe_SOURCES = tests/probe/probe.c
+tests_probe_jcprobe_CFLAGS = -O2 -Wall
+tests_probe_jcprobe_CPPFLAGS =
+tests_probe_jcprobe_LDFLAGS = -all-static -pthread
+EXTRA_DIST += tests/sandbox/lib.sh
+
+SANDBOX_TESTS = \
+	tests/sandbox/isolation.sh \
+	tests/sandbox/identity.sh \
+	tests/sandbox/privileges.sh \
+	tests/sandbox/filesystem.sh \
+	tests/sandbox/exit.sh \
+	tests/sandbox/cells.sh \
+	tests/sandbox/cleanup.sh \
+	tests/sandbox/rootless.sh \
+	tests/sandbox/workloads.sh
+TESTS += $(SANDBOX_TESTS)
+EXTRA_DIST += $(SANDBOX_TESTS)

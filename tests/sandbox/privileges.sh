@@ -1,0 +1,69 @@
+#!/bin/sh
+# Privileges: no capability unless the policy grants it, no_new_privs,
+# no way to mount, pivot, enter namespaces, or touch the cell's pid 1;
+# rlimits; nothing but 0-2 open at exec.
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
+. "$top_srcdir/tests/sandbox/lib.sh"
+
+status() { jc "$@" -- /bin/sh -c 'grep -E "^(Cap|NoNewPrivs)" /proc/self/status | tr -s "\t" " " | tr "\n" "/"'; }
+is "capabilities: every set empty, no_new_privs" "$(status)" \
+        "CapInh: 0000000000000000/CapPrm: 0000000000000000/CapEff: 0000000000000000/CapBnd: 0000000000000000/CapAmb: 0000000000000000/NoNewPrivs: 1/"
+
+out=$(jc -- /usr/bin/jcprobe syscall mount umount pivot_root unshare_ns setns chroot sethostname)
+is "without capabilities: mount, umount, pivot_root, unshare, setns, chroot fail" "$out" "mount=EPERM
+umount=EPERM
+pivot_root=EPERM
+unshare_ns=EPERM
+setns=EPERM
+chroot=EPERM
+sethostname=EPERM"
+out=$(jc -- /bin/sh -c '/usr/bin/jcprobe syscall ptrace kill_init; ps -o pid,comm | grep -c jobcell-init')
+is "the cell's pid 1 cannot be traced or killed" "$out" "ptrace=EPERM
+kill_init=EPERM
+1"
+out=$(jc --remap-root --policy "$(policy fr <<EOP
+[defaults]
+identity_allowed = user, fakeroot
+EOP
+)" -- /bin/sh -c '/usr/bin/jcprobe syscall ptrace kill_init; ps -o pid,comm | grep -c jobcell-init')
+is "fakeroot: pid 1 (also root inside) cannot be traced, and SIGKILL does not reach it" "$out" "ptrace=EPERM
+kill_init=ok
+1"
+
+# A granted capability: in every set (ambient too, so the non-root job
+# keeps it), and it works.
+pol=$(policy caps <<EOP
+[defaults]
+capabilities = CAP_NET_BIND_SERVICE
+capabilities_grantable = CAP_SYS_PTRACE
+EOP
+)
+is "granted capability: only that one, in every set" "$(status --policy "$pol")" \
+        "CapInh: 0000000000000400/CapPrm: 0000000000000400/CapEff: 0000000000000400/CapBnd: 0000000000000400/CapAmb: 0000000000000400/NoNewPrivs: 1/"
+is "granted capability works (bind port 80 as a user)" "$(jc --policy "$pol" -- /usr/bin/jcprobe bind 80)" "bind=ok"
+is "(control) without it, port 80 is refused" "$(jc -- /usr/bin/jcprobe bind 80)" "bind=EACCES"
+is "cap-drop removes a granted capability" "$(status --policy "$pol" --cap-drop=NET_BIND_SERVICE | cut -d/ -f3)" "CapEff: 0000000000000000"
+is "cap-add of a grantable one" "$(status --policy "$pol" --cap-add=SYS_PTRACE | cut -d/ -f3)" "CapEff: 0000000000080400"
+out=$(jc --policy "$pol" --cap-add=SYS_ADMIN -- /bin/true 2>&1); rc=$?
+is "cap-add of one not grantable: refused, nothing runs (125)" "$rc" 125
+like "cap-add refused: names the key" "$out" "capabilities_grantable = CAP_SYS_PTRACE"
+
+# rlimits.
+is "rlimit core is 0 by default" "$(jc -- /bin/sh -c 'ulimit -c; ulimit -Hc')" "0
+0"
+pol=$(policy rl <<EOP
+[defaults]
+rlimit_nofile = 512:1024
+rlimit_core = unlimited
+EOP
+)
+is "rlimits from the policy" "$(jc --policy "$pol" -- /bin/sh -c 'ulimit -n; ulimit -Hn; ulimit -c')" "512
+1024
+unlimited"
+
+# Descriptors: only 0, 1, 2 reach the job, whatever the runner inherited.
+out=$(sh -c 'exec 7</etc/hostname 9>/dev/null; "$0" run --user "$1" --image "$2" -- /usr/bin/jcprobe fds' "$JOBCELL" "$JC_TEST_USER" "$ROOTFS")
+is "only fds 0-2 are open at exec" "$out" "fds=0 1 2 "
+
+is "nothing is left behind" "$(leftovers)" "none"
+done_testing
