@@ -116,6 +116,30 @@ static int parse(int argc, char **argv, struct run_opts *o, struct jc_error *err
         return 0;
 }
 
+/* The name of each of the job's groups ("groupGID" when it has none). */
+static int group_names(struct jc_job *job, struct jc_error *err)
+{
+        size_t i;
+
+        job->group_names = calloc(job->ngroups + 1, sizeof(char *));
+        if (job->group_names == NULL)
+                return jc_error_set(err, errno, "group names");
+        for (i = 0; i <= job->ngroups; i++) {
+                gid_t g = i == 0 ? job->gid : job->groups[i - 1];
+                struct group gr, *res = NULL;
+                char buf[16384], name[64];
+
+                if (getgrgid_r(g, &gr, buf, sizeof(buf), &res) == 0 && res != NULL)
+                        jc_format(name, sizeof(name), "%s", gr.gr_name);
+                else
+                        jc_format(name, sizeof(name), "group%u", (unsigned)g);
+                job->group_names[i] = strdup(name);
+                if (job->group_names[i] == NULL)
+                        return jc_error_set(err, errno, "group names");
+        }
+        return 0;
+}
+
 static int job_groups(struct jc_job *job, const char *name, struct jc_error *err)
 {
         int n = 64;
@@ -138,7 +162,7 @@ static int job_groups(struct jc_job *job, const char *name, struct jc_error *err
                 }
         }
         job->ngroups = (size_t)n;
-        return 0;
+        return group_names(job, err);
 }
 
 /* Who the job is: the caller (rootless), or the user root names. */

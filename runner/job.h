@@ -14,6 +14,7 @@ struct jc_job {
         gid_t gid;
         gid_t *groups; /* supplementary groups */
         size_t ngroups;
+        char **group_names; /* names of gid, then of each supplementary group */
         char *user;
         char *home;
         /* What runs, and where it came from. */

@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,8 +147,6 @@ static int build_group(const char *image, const struct jc_job *job, const struct
         /* The job's primary and supplementary groups, by their host names. */
         for (i = 0; i <= job->ngroups && n < JC_MAX_IDMAP; i++) {
                 gid_t g = i == 0 ? job->gid : job->groups[i - 1];
-                struct group gr, *res = NULL;
-                char buf[4096], name[64];
                 size_t k;
                 bool dup = false;
 
@@ -157,11 +154,10 @@ static int build_group(const char *image, const struct jc_job *job, const struct
                         dup = dup || nums[k] == g;
                 if (dup || g == 0 || !gid_mapped(ids, g))
                         continue;
-                if (getgrgid_r(g, &gr, buf, sizeof(buf), &res) == 0 && res != NULL)
-                        jc_format(name, sizeof(name), "%s", gr.gr_name);
-                else
-                        jc_format(name, sizeof(name), "group%u", (unsigned)g);
-                jc_format(lines[n], sizeof(lines[0]), "%s:x:%u:%s\n", name, (unsigned)g, job->user);
+                /* Names were looked up by the runner: no NSS (sssd, LDAP)
+                 * in here, where the sandbox is being built. */
+                jc_format(lines[n], sizeof(lines[0]), "%s:x:%u:%s\n", job->group_names[i],
+                          (unsigned)g, job->user);
                 names[n] = lines[n]; /* compared up to the first ':' */
                 nums[n++] = g;
         }

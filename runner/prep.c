@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <cap-ng.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -8,6 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -46,11 +48,19 @@ static void as_user(const struct jc_spec *spec, const struct jc_job *job, int so
         int fds[JC_MSG_MAX_FDS];
         size_t i, n = 0;
 
-        if (setgroups(job->ngroups, job->groups) < 0 ||
+        /* Become the user for real: its groups and ids, and no capability
+         * (not even with the securebits the Slurm hand-over sets, under
+         * which a uid change keeps them), so that DAC applies in full. */
+        if (prctl(PR_SET_SECUREBITS, 0, 0, 0, 0) < 0 || setgroups(job->ngroups, job->groups) < 0 ||
             setresgid(job->gid, job->gid, job->gid) < 0 ||
             setresuid(job->uid, job->uid, job->uid) < 0) {
                 jc_error_set(&err, errno, "become uid %u to open the job's paths",
                              (unsigned)job->uid);
+                jc_child_fail(sock, &err);
+        }
+        capng_clear(CAPNG_SELECT_ALL);
+        if (capng_apply(CAPNG_SELECT_CAPS) < 0) {
+                jc_error_set(&err, EPERM, "drop capabilities to open the job's paths");
                 jc_child_fail(sock, &err);
         }
         for (i = 0; i <= spec->mounts.n; i++) {

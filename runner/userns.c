@@ -12,6 +12,11 @@
 
 void jc_job_free(struct jc_job *job)
 {
+        size_t i;
+
+        for (i = 0; job->group_names != NULL && i <= job->ngroups; i++)
+                free(job->group_names[i]);
+        free(job->group_names);
         free(job->groups);
         free(job->user);
         free(job->home);
