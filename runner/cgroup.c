@@ -916,7 +916,12 @@ int jc_cgroup_attach(struct jc_cgroup *cg, pid_t pid, struct jc_error *err)
 
 int jc_cgroup_destroy(struct jc_cgroup *cg, struct jc_error *err)
 {
-        int rc = teardown(cg, err);
+        int rc;
+
+        /* Whoever destroys is the process spared and moved back (a child
+         * forked after create sits in the set as well). */
+        cg->self = getpid();
+        rc = teardown(cg, err);
 
         jc_cgroup_free(cg);
         return rc;

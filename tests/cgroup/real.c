@@ -840,7 +840,11 @@ static void test_gc(void)
                         _exit(0);
                 }
                 (void)!write(sync_[1], &p, sizeof(p));
-                (void)!write(sync_[1], jc_cgroup_path(cg, version == 2 ? "" : "pids"), 1000);
+                {
+                        const char *leaf = jc_cgroup_path(cg, version == 2 ? "" : "pids");
+
+                        (void)!write(sync_[1], leaf, strlen(leaf) + 1);
+                }
                 pause();
                 _exit(0);
         }
