@@ -798,8 +798,7 @@ static int kill_others(struct jc_cgroup *cg, struct jc_error *err)
         size_t i;
 
         for (i = 0; i < cg->nleaf; i++)
-                if (cg->leaf[i].mine &&
-                    jc_cg_kill_until_empty(cg->leaf[i].path, cg->self, err) < 0)
+                if (cg->leaf[i].mine && jc_cg_kill_until_empty(cg->leaf[i].path, cg->self, err) < 0)
                         return -1;
         return 0;
 }
@@ -1044,12 +1043,25 @@ int jc_cgroup_stats(struct jc_cgroup *cg, struct jc_cgroup_stats *st, struct jc_
         return cg->version == 1 ? jc_cg1_stats(cg, st, err) : jc_cg2_stats(cg, st, err);
 }
 
+/* Raise *PEAK to the number in DIR/FILE, if it is there. */
+static void sample_one(const char *dir, const char *file, int64_t *peak)
+{
+        struct jc_error err;
+        char *p;
+        int64_t v;
+
+        if (dir == NULL || (p = jc_cg_join(dir, file, &err)) == NULL)
+                return;
+        if (jc_cg_read_i64(p, &v, &err) == 0 && v > *peak)
+                *peak = v;
+        free(p);
+}
+
 void jc_cgroup_sample(struct jc_cgroup *cg)
 {
-        struct jc_cgroup_stats st;
-        struct jc_error err;
-
-        (void)jc_cgroup_stats(cg, &st, &err);
+        sample_one(jc_cgroup_path(cg, "pids"), "pids.current", &cg->pids_peak_seen);
+        if (cg->version == 2) /* v1 has memory.max_usage_in_bytes */
+                sample_one(jc_cgroup_path(cg, ""), "memory.current", &cg->mem_peak_seen);
 }
 
 static json_object *num_or_null(int64_t v)
