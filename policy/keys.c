@@ -35,6 +35,7 @@ const struct jc_key jc_keys[JC_K_COUNT] = {
         [JC_K_REQUIRE_SANDBOX] = { "require_sandbox", JC_T_BOOL, NULL, 0 },
         [JC_K_HOSTNAME] = { "hostname", JC_T_HOSTNAME, NULL, 0 },
         [JC_K_TMP_SIZE] = { "tmp_size", JC_T_SIZE, NULL, 0 },
+        [JC_K_CGROUP_PARENT] = { "cgroup_parent", JC_T_PATH, NULL, 0 },
 };
 
 int jc_key_lookup(const char *name)
@@ -194,6 +195,8 @@ static int parse_typed(const struct jc_key *k, const char *text, struct jc_value
                 return parse_list(text, v, check_anything, err);
         case JC_T_HOSTNAME:
                 return jc_check_hostname(text, err);
+        case JC_T_PATH:
+                return jc_check_path(text, err);
         }
         return jc_error_set(err, 0, "internal error: key type %d", (int)k->type);
 }

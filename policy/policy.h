@@ -40,6 +40,7 @@ enum jc_key_id {
         JC_K_REQUIRE_SANDBOX,
         JC_K_HOSTNAME,
         JC_K_TMP_SIZE,
+        JC_K_CGROUP_PARENT,
         JC_K_COUNT
 };
 

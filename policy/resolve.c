@@ -179,6 +179,10 @@ static int apply_policy(struct resolver *r)
         if (v[JC_K_HOSTNAME].set && set_str(&s->hostname, v[JC_K_HOSTNAME].text, r->err) < 0)
                 return -1;
         mark(r, JC_S_HOSTNAME, JC_K_HOSTNAME);
+        if (v[JC_K_CGROUP_PARENT].set &&
+            set_str(&s->cgroup_parent, v[JC_K_CGROUP_PARENT].text, r->err) < 0)
+                return -1;
+        mark(r, JC_S_CGROUP_PARENT, JC_K_CGROUP_PARENT);
         if (v[JC_K_DEVICES].set && jc_strv_copy(&s->devices, &v[JC_K_DEVICES].list, r->err) < 0)
                 return -1;
         mark(r, JC_S_DEVICES, JC_K_DEVICES);

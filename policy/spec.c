@@ -38,6 +38,7 @@ const char *const jc_spec_field_names[JC_S_COUNT] = {
         [JC_S_TMP_SIZE] = "tmp_size",
         [JC_S_WORKDIR] = "workdir",
         [JC_S_ENTRYPOINT] = "entrypoint",
+        [JC_S_CGROUP_PARENT] = "cgroup_parent",
 };
 
 static const char *const rlimit_names[RLIMIT_NLIMITS] = {
@@ -105,6 +106,7 @@ int jc_spec_init(struct jc_spec *spec, struct jc_error *err)
             set_str(&spec->image_digest, "", err) < 0 ||
             set_str(&spec->seccomp, "default", err) < 0 || set_str(&spec->cpus, "", err) < 0 ||
             set_str(&spec->hostname, "", err) < 0 || set_str(&spec->workdir, "", err) < 0 ||
+            set_str(&spec->cgroup_parent, "", err) < 0 ||
             jc_strv_push(&spec->env_passthrough, "*", err) < 0) {
                 jc_spec_free(spec);
                 return -1;
@@ -155,6 +157,7 @@ void jc_spec_free(struct jc_spec *spec)
         free(spec->cpus);
         free(spec->hostname);
         free(spec->workdir);
+        free(spec->cgroup_parent);
         jc_mounts_free(&spec->mounts);
         jc_strv_free(&spec->mounts_allowed);
         jc_strv_free(&spec->devices);
@@ -169,7 +172,7 @@ int jc_spec_copy(struct jc_spec *dst, const struct jc_spec *src, struct jc_error
 
         *dst = *src;
         dst->partition = dst->image = dst->image_digest = dst->seccomp = NULL;
-        dst->cpus = dst->hostname = dst->workdir = NULL;
+        dst->cpus = dst->hostname = dst->workdir = dst->cgroup_parent = NULL;
         dst->mounts = (struct jc_mounts){ 0 };
         dst->devices = dst->env_passthrough = dst->env = dst->mounts_allowed =
                 (struct jc_strv){ 0 };
@@ -180,6 +183,7 @@ int jc_spec_copy(struct jc_spec *dst, const struct jc_spec *src, struct jc_error
             set_str(&dst->cpus, src->cpus, err) < 0 ||
             set_str(&dst->hostname, src->hostname, err) < 0 ||
             set_str(&dst->workdir, src->workdir, err) < 0 ||
+            set_str(&dst->cgroup_parent, src->cgroup_parent, err) < 0 ||
             jc_strv_copy(&dst->devices, &src->devices, err) < 0 ||
             jc_strv_copy(&dst->mounts_allowed, &src->mounts_allowed, err) < 0 ||
             jc_strv_copy(&dst->env_passthrough, &src->env_passthrough, err) < 0 ||

@@ -71,6 +71,7 @@ enum jc_spec_field {
         JC_S_TMP_SIZE,
         JC_S_WORKDIR,
         JC_S_ENTRYPOINT,
+        JC_S_CGROUP_PARENT,
         JC_S_COUNT
 };
 
@@ -103,6 +104,7 @@ struct jc_spec {
         int64_t tmp_size;               /* bytes of /tmp; 0 = the tmpfs default */
         char *workdir;                  /* "" = the image's, else the user's cwd rule */
         bool entrypoint;                /* run the image's entrypoint */
+        char *cgroup_parent; /* standalone runs: cgroup the sandbox goes under; "" = the caller's */
         enum jc_origin origin[JC_S_COUNT];
 };
 

@@ -52,6 +52,7 @@ static const struct field fields[] = {
         FIELD(JC_S_TMP_SIZE, F_INT, tmp_size, NULL),
         FIELD(JC_S_WORKDIR, F_STR, workdir, NULL),
         FIELD(JC_S_ENTRYPOINT, F_BOOL, entrypoint, NULL),
+        FIELD(JC_S_CGROUP_PARENT, F_STR, cgroup_parent, NULL),
 };
 #undef FIELD
 

@@ -30,4 +30,13 @@ jobcell_SOURCES = \
 	runner/cmd_policy.c \
 	runner/cmd_run.c
 jobcell_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
-jobcell_LDADD = librunner.la
+jobcell_LDADD = librunner.la libjccgroup.la
+
+# The sandbox's cgroups (issue 4): one interface (runner/cgroup.h), a v1
+# and a v2 backend.  A library of its own so the tests link just it.
+noinst_LTLIBRARIES += libjccgroup.la
+libjccgroup_la_SOURCES = \
+	runner/cgroup.c runner/cgroup.h runner/cgroup_int.h \
+	runner/cgroup_v1.c runner/cgroup_v2.c
+libjccgroup_la_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
+libjccgroup_la_LIBADD = libjcpolicy.la $(JSONC_LIBS)

@@ -83,6 +83,7 @@ static const struct keycase cases[] = {
         { "require_sandbox", "true", "x" },
         { "hostname", "node1", "bad host" },
         { "tmp_size", "1G", "0" },
+        { "cgroup_parent", "/jobcell/batch", "/jobcell/../x" },
         { "rlimit_nofile", "1024:4096", "10:5" },
         { "rlimit_core", "unlimited", "lots" },
         { "rlimit_stack", "8388608", "-1" },

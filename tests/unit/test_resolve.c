@@ -132,6 +132,26 @@ static void test_precedence(void)
         jc_policy_free(pol);
 }
 
+/* cgroup_parent: where a standalone run puts the sandbox's cgroups. */
+static void test_cgroup_parent(void)
+{
+        struct jc_policy *pol = policy("[defaults]\ncgroup_parent = /jobcell\n"
+                                       "[partition p]\ncgroup_parent = /jobcell/p\n");
+        struct jc_spec s;
+
+        allowed(NULL, NULL, NULL, &s, "cgroup_parent: no policy");
+        is_str(s.cgroup_parent, "", "cgroup_parent: built-in is the caller's own cgroup");
+        jc_spec_free(&s);
+        allowed(pol, "x", NULL, &s, "cgroup_parent: [defaults]");
+        is_str(s.cgroup_parent, "/jobcell", "cgroup_parent: taken from [defaults]");
+        is_int(s.origin[JC_S_CGROUP_PARENT], JC_ORIGIN_DEFAULTS, "cgroup_parent: origin defaults");
+        jc_spec_free(&s);
+        allowed(pol, "p", NULL, &s, "cgroup_parent: partition");
+        is_str(s.cgroup_parent, "/jobcell/p", "cgroup_parent: the partition's");
+        jc_spec_free(&s);
+        jc_policy_free(pol);
+}
+
 static void test_choices(void)
 {
         struct jc_policy *pol = policy("[defaults]\n"
@@ -321,6 +341,7 @@ int main(void)
 {
         test_builtin();
         test_precedence();
+        test_cgroup_parent();
         test_choices();
         test_caps();
         test_limits();

@@ -50,6 +50,8 @@ static void rich_spec(struct jc_spec *s)
         free(s->workdir);
         s->workdir = strdup("/work");
         s->entrypoint = true;
+        free(s->cgroup_parent);
+        s->cgroup_parent = strdup("/jobcell/batch");
         s->origin[JC_S_NETWORK] = JC_ORIGIN_REQUEST;
         s->origin[JC_S_PIDS_LIMIT] = JC_ORIGIN_PARTITION;
         s->origin[JC_S_HOSTNAME] = JC_ORIGIN_DEFAULTS;
@@ -120,7 +122,12 @@ static void test_strict(void)
         bad("\"network\":\"none\"", "\"network\":\"bridge\"", "spec field `network'", "bad enum");
         bad("\"pids_limit\":8192", "\"pids_limit\":\"many\"", "`pids_limit' has the wrong type",
             "wrong type");
-        bad("\"hostname\":\"\",", "", "1 of 26 fields are missing", "missing field");
+        {
+                char want[64];
+
+                snprintf(want, sizeof(want), "1 of %d fields are missing", (int)JC_S_COUNT);
+                bad("\"hostname\":\"\",", "", want, "missing field");
+        }
         bad("\"hostname\":\"\"", "\"hostname\":\"\",\"extra\":1", "unknown field `extra'",
             "unknown field");
         bad("\"capabilities\":[]", "\"capabilities\":[\"CAP_FLY\"]", "unknown capability",

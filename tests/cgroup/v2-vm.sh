@@ -1,0 +1,96 @@
+#!/bin/bash
+# The cgroup library on a real cgroup v2 hierarchy: boot Debian's kernel
+# in qemu (KVM when there is one, else emulation) with an initramfs of
+# busybox and tests/cgroup/real, mount cgroup2 as the only hierarchy
+# (cgroup_no_v1=all), run the test there and pass its results on.
+#
+# The kernel comes from $JC_VM_KERNEL, else the newest /boot/vmlinuz-*,
+# else $top_builddir/tests/cgroup/vm/vmlinuz (`make vm-kernel' fetches
+# it with apt-get download).  See doc/resources.md.
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
+
+# Everything this needs can be had on the project's machines
+# (install-deps.sh, apt): a missing piece is a failure, not a skip.
+real=$top_builddir/tests/cgroup/real
+[ -x "$real" ] || bail_out "tests/cgroup/real is not built"
+qemu=$(command -v qemu-system-x86_64) || bail_out "no qemu-system-x86_64 (install qemu-system-x86: install-deps.sh)"
+busybox=$(command -v busybox) || bail_out "no busybox (install busybox-static: install-deps.sh)"
+kernel=${JC_VM_KERNEL:-}
+if [ -z "$kernel" ]; then
+        kernel=$(ls -1v /boot/vmlinuz-* 2>/dev/null | tail -n 1)
+        [ -r "$kernel" ] || kernel=$top_builddir/tests/cgroup/vm/vmlinuz
+fi
+# Fetched once into the build tree (apt-get download), then reused.
+[ -r "$kernel" ] || "$top_srcdir/tests/cgroup/vm-kernel.sh" "$top_builddir/tests/cgroup/vm" >&2 ||
+        bail_out "no kernel image for the VM, and apt-get download of Debian's failed"
+[ -r "$kernel" ] || bail_out "no kernel image at $kernel"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/jc-v2vm-XXXXXX")
+trap 'rm -rf "$work"' EXIT
+root=$work/root
+mkdir -p "$root"/{bin,proc,sys,dev,tmp,lib,lib64}
+
+# The test program and the shared objects it needs, at the same paths.
+copy_with_libs() {
+        local f lib
+        cp "$1" "$root/bin/"
+        for lib in $(ldd "$1" 2>/dev/null | grep -o '/[^ ]*'); do
+                [ -e "$root$lib" ] && continue
+                mkdir -p "$root$(dirname "$lib")"
+                cp -L "$lib" "$root$lib"
+        done
+}
+cp "$busybox" "$root/bin/busybox"
+copy_with_libs "$busybox"
+copy_with_libs "$real"
+
+cat >"$root/init" <<'INIT'
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs dev /dev 2>/dev/null
+mount -t tmpfs tmp /tmp
+mount -t cgroup2 cgroup2 /sys/fs/cgroup
+echo 1 >/proc/sys/kernel/printk
+echo JC-TAP-BEGIN
+JC_EXPECT_CGROUP=2 TMPDIR=/tmp /bin/real 2>&1
+echo "JC-EXIT $?"
+echo JC-TAP-END
+poweroff -f
+INIT
+chmod +x "$root/init"
+(cd "$root" && find . | "$busybox" cpio -o -H newc 2>/dev/null | gzip -1 >"$work/initrd.gz") ||
+        { echo "Bail out! cannot build the initramfs"; exit 1; }
+
+accel=()
+if [ -w /dev/kvm ]; then accel=(-enable-kvm -cpu host); fi
+start=$(date +%s)
+timeout 600 "$qemu" "${accel[@]}" -m 1024 -smp 2 -nographic -no-reboot \
+        -kernel "$kernel" -initrd "$work/initrd.gz" \
+        -append "console=ttyS0 quiet loglevel=1 panic=-1 cgroup_no_v1=all" \
+        </dev/null >"$work/console" 2>&1
+rc=$?
+diag "VM ($(basename "$kernel"), ${accel[*]:-emulated}) ran $(($(date +%s) - start)) s, qemu status $rc"
+
+# Pass the inner results on, numbered as ours.
+inner=$(tr -d '\r' <"$work/console" | sed -n '/JC-TAP-BEGIN$/,/^JC-TAP-END$/p')
+if [ -z "$inner" ]; then
+        diag "no results from the VM; its console said:" "$(tail -n 30 "$work/console")"
+        _tap_result 1 "the VM ran the test"
+        done_testing
+fi
+plan= seen=0 status=
+while IFS= read -r line; do
+        case $line in
+        "ok "*) seen=$((seen + 1)); _tap_result 0 "vm: ${line#ok * - }" ;;
+        "not ok "*) seen=$((seen + 1)); _tap_result 1 "vm: ${line#not ok * - }" ;;
+        "1.."*) plan=${line#1..} ;;
+        "Bail out!"*) diag "$line"; _tap_result 1 "vm: the test did not bail out" ;;
+        "JC-EXIT "*) status=${line#JC-EXIT } ;;
+        "#"*) echo "$line" ;;
+        esac
+done <<<"$inner"
+is "the test in the VM ran all it planned" "$seen" "${plan:-none}"
+is "the test in the VM exited 0" "$status" 0
+done_testing
