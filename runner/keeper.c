@@ -191,6 +191,9 @@ void jc_keeper_main(const struct jc_cell_args *a, int member, int listener)
         int devnull;
 
         prctl(PR_SET_NAME, "jobcell-keeper", 0, 0, 0);
+        /* A session of its own: a terminal's Ctrl-C (sent to the whole
+         * foreground process group) is for the job, never for the keeper. */
+        setsid();
         /* Not the runner's stdio: a pipe held open here would keep its
          * reader waiting until the whole cell ends. */
         devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
