@@ -227,6 +227,25 @@ static void test_reading(void)
         jc_strv_free(&diags);
 }
 
+/* devices names host paths under /dev: a path that leaves /dev through
+ * "..", or hides in "." or "//", must not pass as a device. */
+static void test_device_paths(void)
+{
+        refused("[defaults]\ndevices = /dev/..\n", "`/dev/..' is not a path under /dev",
+                "device: /dev/.. is the root");
+        refused("[defaults]\ndevices = /dev/nvidia0/..\n", "is not a path under /dev",
+                "device: a trailing ..");
+        refused("[defaults]\ndevices = /dev/../etc/shadow\n", "is not a path under /dev",
+                "device: .. inside");
+        refused("[defaults]\ndevices = /dev//sda\n", "is not a path under /dev",
+                "device: an empty component");
+        refused("[defaults]\ndevices = /dev/\n", "is not a path under /dev",
+                "device: a trailing slash");
+        accepted(
+                "[defaults]\ndevices = /dev/nvidia*, /dev/dri/card[0-3], /dev/infiniband/uverbs0\n",
+                "device: globs and subdirectories");
+}
+
 int main(void)
 {
         test_every_key();
@@ -234,5 +253,6 @@ int main(void)
         test_contradictions();
         test_every_problem_reported();
         test_reading();
+        test_device_paths();
         return done_testing();
 }
