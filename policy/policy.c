@@ -216,7 +216,24 @@ static struct jc_value *key_slot(struct loader *ld, struct jc_section *sec, cons
         return *id >= 0 ? &sec->v[*id] : &sec->rlimit[*res];
 }
 
-static void read_key(struct loader *ld, struct jc_section *sec, const char *raw_key, int line)
+/* iniparser reads `key = "quoted" rest' as `quoted' and drops the rest
+ * without a word; only blanks or a comment may follow a closing quote. */
+static bool text_after_quote(const char *raw)
+{
+        const char *close;
+
+        if (raw == NULL || (raw[0] != '"' && raw[0] != '\''))
+                return false;
+        close = strchr(raw + 1, raw[0]);
+        if (close == NULL)
+                return false; /* no closing quote: iniparser reads it unquoted */
+        for (close++; isspace((unsigned char)*close); close++)
+                ;
+        return *close != '\0' && *close != ';' && *close != '#';
+}
+
+static void read_key(struct loader *ld, struct jc_section *sec, const char *raw_key,
+                     const char *raw_value, int line)
 {
         _cleanup_free_ char *key = lowercase(raw_key);
         _cleanup_free_ char *lsec = NULL;
@@ -262,6 +279,13 @@ static void read_key(struct loader *ld, struct jc_section *sec, const char *raw_
                     key);
                 return;
         }
+        if (text_after_quote(raw_value)) {
+                say(ld,
+                    "%s:%d: %s %s = %s: text after the closing quote (iniparser would read "
+                    "only `%s'; quote the whole value)",
+                    ld->path, line, label, key, raw_value, text);
+                return;
+        }
         if ((id >= 0 ? jc_key_parse(id, text, v, &perr) : jc_rlimit_parse(text, v, &perr)) < 0) {
                 v->set = false;
                 if (perr.errnum == ENOMEM)
@@ -294,7 +318,7 @@ static void read_sections(struct loader *ld, const struct jc_ini_scan *scan)
                         continue;
                 }
                 if (sec != NULL)
-                        read_key(ld, sec, e->key, e->line);
+                        read_key(ld, sec, e->key, e->value, e->line);
         }
 }
 

@@ -149,6 +149,15 @@ static void test_layout(void)
         accepted("", "empty file");
         accepted("; only a comment\n# and another\n", "comments only");
         accepted("[defaults]\nnetwork = none ; inline comment\n", "inline comment");
+        /* iniparser keeps a quoted value and drops what follows the quote. */
+        refused("[defaults]\nenv_passthrough = \"A;B\", C\n",
+                ":2: [defaults] env_passthrough = \"A;B\", C: text after the closing quote "
+                "(iniparser would read only `A;B'",
+                "text after a quoted value");
+        refused("[defaults]\nimages_allowed = '/images' /home\n", "text after the closing quote",
+                "text after a single-quoted value");
+        accepted("[defaults]\nhostname = \"node1\" ; a comment\nenv_passthrough = 'A#1' # c\n",
+                 "a comment after a quoted value");
 }
 
 static void test_contradictions(void)
