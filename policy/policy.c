@@ -232,18 +232,21 @@ static bool text_after_quote(const char *raw)
         return *close != '\0' && *close != ';' && *close != '#';
 }
 
-static void read_key(struct loader *ld, struct jc_section *sec, const char *raw_key,
-                     const char *raw_value, int line)
+static void read_key(struct loader *ld, struct jc_section *sec, const struct jc_ini_entry *e)
 {
-        _cleanup_free_ char *key = lowercase(raw_key);
-        _cleanup_free_ char *lsec = NULL;
+        _cleanup_free_ char *key = lowercase(e->key);
+        /* iniparser's name for the section: the header as written,
+         * lowercased ("[partition  GPU]" is "partition  gpu"). */
+        _cleanup_free_ char *lsec = lowercase(e->section);
+        const char *raw_value = e->value;
+        int line = e->line;
         char full[2 * JC_INI_LINE_MAX + 2], label[512];
         struct jc_value *v;
         struct jc_error perr = { 0 };
         const char *text;
         int id, res;
 
-        if (key == NULL) {
+        if (key == NULL || lsec == NULL) {
                 ld->rc = jc_error_set(ld->err, errno, "load policy");
                 return;
         }
@@ -263,13 +266,6 @@ static void read_key(struct loader *ld, struct jc_section *sec, const char *raw_
                 return;
         }
         v->line = line;
-        lsec = lowercase(sec->is_defaults ? "defaults" : label + 1);
-        if (lsec == NULL) {
-                ld->rc = jc_error_set(ld->err, errno, "load policy");
-                return;
-        }
-        if (!sec->is_defaults)
-                lsec[strlen(lsec) - 1] = '\0'; /* "[partition x]" -> "partition x" */
         jc_format(full, sizeof(full), "%s:%s", lsec, key);
         if (ld->dict == NULL)
                 return; /* the file did not parse: names are checked, values cannot be */
@@ -318,7 +314,7 @@ static void read_sections(struct loader *ld, const struct jc_ini_scan *scan)
                         continue;
                 }
                 if (sec != NULL)
-                        read_key(ld, sec, e->key, e->value, e->line);
+                        read_key(ld, sec, e);
         }
 }
 

@@ -213,12 +213,15 @@ static void test_reading(void)
         const struct jc_section *sec;
         char *d;
 
-        ok(load("[partition GPU]\nnetwork = host\n[partition cpu]\nhostname = \"node1\"\n"
+        /* Blanks between "partition" and the name are free; iniparser
+         * keeps them in its name for the section. */
+        ok(load("[partition  GPU]\nnetwork = host\n[partition\tcpu]\nhostname = \"node1\"\n"
                 "mounts = /a:/a, \\\n  /b:/b:rw\n",
                 &pol, &d) == 0,
            "reading: loads");
         free(d);
         sec = jc_policy_partition(pol, "GPU");
+        ok(sec != NULL && sec->v[JC_K_NETWORK].set, "reading: keys of [partition  GPU] are read");
         ok(sec != NULL && sec->v[JC_K_NETWORK].num == JC_NET_HOST, "reading: GPU keeps its case");
         ok(jc_policy_partition(pol, "gpu") == NULL, "reading: partition names are case-sensitive");
         sec = jc_policy_partition(pol, "cpu");
