@@ -8,7 +8,7 @@
 #include "ini_scan.h"
 
 static int add_entry(struct jc_ini_scan *scan, int line, const char *section, const char *key,
-                     struct jc_error *err)
+                     const char *value, struct jc_error *err)
 {
         struct jc_ini_entry *nv, *e;
 
@@ -20,8 +20,10 @@ static int add_entry(struct jc_ini_scan *scan, int line, const char *section, co
         *e = (struct jc_ini_entry){ .line = line };
         if (section != NULL && (e->section = jc_strdup(section, err)) == NULL)
                 return -1;
-        if (key != NULL && (e->key = jc_strdup(key, err)) == NULL) {
+        if ((key != NULL && (e->key = jc_strdup(key, err)) == NULL) ||
+            (value != NULL && (e->value = jc_strdup(value, err)) == NULL)) {
                 free(e->section);
+                free(e->key);
                 return -1;
         }
         scan->n++;
@@ -43,7 +45,7 @@ static int scan_line(struct jc_ini_scan *scan, const char *path, int lineno, cha
                 *section = jc_strdup(jc_strtrim(line + 1), err);
                 if (*section == NULL)
                         return -1;
-                return add_entry(scan, lineno, *section, NULL, err);
+                return add_entry(scan, lineno, *section, NULL, NULL, err);
         }
         eq = strchr(line, '=');
         if (eq == NULL || eq == line)
@@ -54,7 +56,7 @@ static int scan_line(struct jc_ini_scan *scan, const char *path, int lineno, cha
         if (*section == NULL)
                 return jc_diag(diags, err, "%s:%d: key `%s' is outside any section", path, lineno,
                                key);
-        return add_entry(scan, lineno, *section, key, err);
+        return add_entry(scan, lineno, *section, key, jc_strtrim(eq + 1), err);
 }
 
 int jc_ini_scan(const char *path, struct jc_ini_scan *scan, struct jc_strv *diags,
@@ -118,6 +120,7 @@ void jc_ini_scan_free(struct jc_ini_scan *scan)
         for (i = 0; i < scan->n; i++) {
                 free(scan->v[i].section);
                 free(scan->v[i].key);
+                free(scan->v[i].value);
         }
         free(scan->v);
         memset(scan, 0, sizeof(*scan));

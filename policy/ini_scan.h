@@ -15,6 +15,7 @@ struct jc_ini_entry {
         int line;
         char *section; /* as written, NULL before any section header */
         char *key;     /* NULL for a section header */
+        char *value;   /* as written (blanks trimmed), NULL for a section header */
 };
 
 struct jc_ini_scan {

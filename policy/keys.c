@@ -78,7 +78,9 @@ static int check_seccomp(const char *s, struct jc_error *err)
 
 static int check_device(const char *s, struct jc_error *err)
 {
-        if (strncmp(s, "/dev/", 5) != 0 || strstr(s, "/../") != NULL || strstr(s, "/./") != NULL)
+        /* The plain-path rule of jc_check_path: "/dev/.." or "/dev/x/.."
+         * end in ".." and would name a place outside /dev. */
+        if (strncmp(s, "/dev/", 5) != 0 || jc_check_path(s, NULL) < 0)
                 return jc_error_set(err, 0, "`%s' is not a path under /dev", s);
         return 0;
 }

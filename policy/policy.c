@@ -216,17 +216,37 @@ static struct jc_value *key_slot(struct loader *ld, struct jc_section *sec, cons
         return *id >= 0 ? &sec->v[*id] : &sec->rlimit[*res];
 }
 
-static void read_key(struct loader *ld, struct jc_section *sec, const char *raw_key, int line)
+/* iniparser reads `key = "quoted" rest' as `quoted' and drops the rest
+ * without a word; only blanks or a comment may follow a closing quote. */
+static bool text_after_quote(const char *raw)
 {
-        _cleanup_free_ char *key = lowercase(raw_key);
-        _cleanup_free_ char *lsec = NULL;
+        const char *close;
+
+        if (raw == NULL || (raw[0] != '"' && raw[0] != '\''))
+                return false;
+        close = strchr(raw + 1, raw[0]);
+        if (close == NULL)
+                return false; /* no closing quote: iniparser reads it unquoted */
+        for (close++; isspace((unsigned char)*close); close++)
+                ;
+        return *close != '\0' && *close != ';' && *close != '#';
+}
+
+static void read_key(struct loader *ld, struct jc_section *sec, const struct jc_ini_entry *e)
+{
+        _cleanup_free_ char *key = lowercase(e->key);
+        /* iniparser's name for the section: the header as written,
+         * lowercased ("[partition  GPU]" is "partition  gpu"). */
+        _cleanup_free_ char *lsec = lowercase(e->section);
+        const char *raw_value = e->value;
+        int line = e->line;
         char full[2 * JC_INI_LINE_MAX + 2], label[512];
         struct jc_value *v;
         struct jc_error perr = { 0 };
         const char *text;
         int id, res;
 
-        if (key == NULL) {
+        if (key == NULL || lsec == NULL) {
                 ld->rc = jc_error_set(ld->err, errno, "load policy");
                 return;
         }
@@ -246,13 +266,6 @@ static void read_key(struct loader *ld, struct jc_section *sec, const char *raw_
                 return;
         }
         v->line = line;
-        lsec = lowercase(sec->is_defaults ? "defaults" : label + 1);
-        if (lsec == NULL) {
-                ld->rc = jc_error_set(ld->err, errno, "load policy");
-                return;
-        }
-        if (!sec->is_defaults)
-                lsec[strlen(lsec) - 1] = '\0'; /* "[partition x]" -> "partition x" */
         jc_format(full, sizeof(full), "%s:%s", lsec, key);
         if (ld->dict == NULL)
                 return; /* the file did not parse: names are checked, values cannot be */
@@ -260,6 +273,13 @@ static void read_key(struct loader *ld, struct jc_section *sec, const char *raw_
         if (text == NULL) {
                 say(ld, "%s:%d: %s %s: iniparser did not read this line", ld->path, line, label,
                     key);
+                return;
+        }
+        if (text_after_quote(raw_value)) {
+                say(ld,
+                    "%s:%d: %s %s = %s: text after the closing quote (iniparser would read "
+                    "only `%s'; quote the whole value)",
+                    ld->path, line, label, key, raw_value, text);
                 return;
         }
         if ((id >= 0 ? jc_key_parse(id, text, v, &perr) : jc_rlimit_parse(text, v, &perr)) < 0) {
@@ -294,7 +314,7 @@ static void read_sections(struct loader *ld, const struct jc_ini_scan *scan)
                         continue;
                 }
                 if (sec != NULL)
-                        read_key(ld, sec, e->key, e->line);
+                        read_key(ld, sec, e);
         }
 }
 

@@ -96,10 +96,24 @@ void jc_strv_free(struct jc_strv *sv)
         sv->n = 0;
 }
 
+/* Drop the items after the first N (undo a partial append). */
+static void strv_truncate(struct jc_strv *sv, size_t n)
+{
+        while (sv->n > n)
+                free(sv->v[--sv->n]);
+        if (sv->n == 0) {
+                free(sv->v);
+                sv->v = NULL;
+        } else {
+                sv->v[sv->n] = NULL;
+        }
+}
+
 int jc_strv_split(struct jc_strv *sv, const char *list, struct jc_error *err)
 {
         _cleanup_free_ char *copy = NULL;
         char *item, *save = NULL, *p;
+        size_t before = sv->n;
 
         copy = jc_strdup(list, err);
         if (copy == NULL)
@@ -107,16 +121,21 @@ int jc_strv_split(struct jc_strv *sv, const char *list, struct jc_error *err)
         p = jc_strtrim(copy);
         if (*p == '\0')
                 return 0;
-        /* strtok_r would silently merge ",," into one separator. */
+        /* strtok_r would silently merge ",," into one separator.  A bad
+         * list adds nothing: callers free only what they own on error. */
         for (item = p; item != NULL; item = save) {
                 save = strchr(item, ',');
                 if (save != NULL)
                         *save++ = '\0';
                 item = jc_strtrim(item);
-                if (*item == '\0')
+                if (*item == '\0') {
+                        strv_truncate(sv, before);
                         return jc_error_set(err, 0, "empty item in list `%s'", list);
-                if (jc_strv_push(sv, item, err) < 0)
+                }
+                if (jc_strv_push(sv, item, err) < 0) {
+                        strv_truncate(sv, before);
                         return -1;
+                }
         }
         return 0;
 }

@@ -45,7 +45,8 @@ int jc_strv_copy(struct jc_strv *dst, const struct jc_strv *src, struct jc_error
 bool jc_strv_contains(const struct jc_strv *sv, const char *s);
 void jc_strv_free(struct jc_strv *sv);
 /* Split a comma-separated list, trimming blanks around each item; empty
- * items are an error, an empty or all-blank string gives an empty list. */
+ * items are an error, an empty or all-blank string gives an empty list.
+ * Items are appended to SV; on error SV is left as it was. */
 int jc_strv_split(struct jc_strv *sv, const char *list, struct jc_error *err);
 /* Join with SEP into a new string (NULL on ENOMEM). */
 char *jc_strv_join(const struct jc_strv *sv, const char *sep);

@@ -150,6 +150,15 @@ static void test_layout(void)
         accepted("", "empty file");
         accepted("; only a comment\n# and another\n", "comments only");
         accepted("[defaults]\nnetwork = none ; inline comment\n", "inline comment");
+        /* iniparser keeps a quoted value and drops what follows the quote. */
+        refused("[defaults]\nenv_passthrough = \"A;B\", C\n",
+                ":2: [defaults] env_passthrough = \"A;B\", C: text after the closing quote "
+                "(iniparser would read only `A;B'",
+                "text after a quoted value");
+        refused("[defaults]\nimages_allowed = '/images' /home\n", "text after the closing quote",
+                "text after a single-quoted value");
+        accepted("[defaults]\nhostname = \"node1\" ; a comment\nenv_passthrough = 'A#1' # c\n",
+                 "a comment after a quoted value");
 }
 
 static void test_contradictions(void)
@@ -205,12 +214,15 @@ static void test_reading(void)
         const struct jc_section *sec;
         char *d;
 
-        ok(load("[partition GPU]\nnetwork = host\n[partition cpu]\nhostname = \"node1\"\n"
+        /* Blanks between "partition" and the name are free; iniparser
+         * keeps them in its name for the section. */
+        ok(load("[partition  GPU]\nnetwork = host\n[partition\tcpu]\nhostname = \"node1\"\n"
                 "mounts = /a:/a, \\\n  /b:/b:rw\n",
                 &pol, &d) == 0,
            "reading: loads");
         free(d);
         sec = jc_policy_partition(pol, "GPU");
+        ok(sec != NULL && sec->v[JC_K_NETWORK].set, "reading: keys of [partition  GPU] are read");
         ok(sec != NULL && sec->v[JC_K_NETWORK].num == JC_NET_HOST, "reading: GPU keeps its case");
         ok(jc_policy_partition(pol, "gpu") == NULL, "reading: partition names are case-sensitive");
         sec = jc_policy_partition(pol, "cpu");
@@ -228,6 +240,25 @@ static void test_reading(void)
         jc_strv_free(&diags);
 }
 
+/* devices names host paths under /dev: a path that leaves /dev through
+ * "..", or hides in "." or "//", must not pass as a device. */
+static void test_device_paths(void)
+{
+        refused("[defaults]\ndevices = /dev/..\n", "`/dev/..' is not a path under /dev",
+                "device: /dev/.. is the root");
+        refused("[defaults]\ndevices = /dev/nvidia0/..\n", "is not a path under /dev",
+                "device: a trailing ..");
+        refused("[defaults]\ndevices = /dev/../etc/shadow\n", "is not a path under /dev",
+                "device: .. inside");
+        refused("[defaults]\ndevices = /dev//sda\n", "is not a path under /dev",
+                "device: an empty component");
+        refused("[defaults]\ndevices = /dev/\n", "is not a path under /dev",
+                "device: a trailing slash");
+        accepted(
+                "[defaults]\ndevices = /dev/nvidia*, /dev/dri/card[0-3], /dev/infiniband/uverbs0\n",
+                "device: globs and subdirectories");
+}
+
 int main(void)
 {
         test_every_key();
@@ -235,5 +266,6 @@ int main(void)
         test_contradictions();
         test_every_problem_reported();
         test_reading();
+        test_device_paths();
         return done_testing();
 }

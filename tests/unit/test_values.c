@@ -169,6 +169,34 @@ static void test_misc(void)
         free(s);
 }
 
+/* Found by fuzz_policy and fuzz_spec_json: a list with an empty item
+ * ("a,,b") leaked the items split before it.  A failed split must leave
+ * the list as it was; under --enable-sanitizers LeakSanitizer also fails
+ * this test if a caller leaks. */
+static void test_bad_list(void)
+{
+        struct jc_strv sv = { 0 };
+        struct jc_error err = { 0 };
+        struct jc_request req;
+        uint64_t bits = 0;
+
+        ok(jc_strv_push(&sv, "kept", &err) == 0, "split: a list with one item");
+        ok(jc_strv_split(&sv, "a, b,, c", &err) < 0, "split: an empty item is refused");
+        ok(sv.n == 1 && strcmp(sv.v[0], "kept") == 0 && sv.v[1] == NULL,
+           "split: a refused list leaves the list as it was");
+        jc_strv_free(&sv);
+        ok(jc_strv_split(&sv, "a,,b", &err) < 0 && sv.n == 0 && sv.v == NULL,
+           "split: a refused list into an empty list leaves it empty");
+        ok(jc_parse_enum_set("none,,host", jc_network_names, &bits, &err) < 0,
+           "enum set: an empty item is refused");
+        ok(jc_parse_caps("net_raw,,sys_admin", false, &bits, &err) < 0,
+           "caps: an empty item is refused");
+        jc_request_init(&req);
+        ok(jc_request_set(&req, "env", "A,,B", &err) < 0 && req.env.n == 0,
+           "request: a list option with an empty item adds nothing");
+        jc_request_free(&req);
+}
+
 int main(void)
 {
         test_bool();
@@ -177,5 +205,6 @@ int main(void)
         test_rlimit();
         test_paths();
         test_misc();
+        test_bad_list();
         return done_testing();
 }
