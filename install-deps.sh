@@ -52,7 +52,6 @@ packages=(
         groff-base         # RHEL: groff-base (make check lints the man pages)
         # --- cgroup v2 in a VM (tests/cgroup/v2-vm.sh) -------------------
         qemu-system-x86    # RHEL: qemu-kvm
-        cpio               # RHEL: cpio
 )
 
 say() { printf 'install-deps: %s\n' "$*"; }

@@ -12,6 +12,9 @@ doc/jobcell.1: doc/jobcell.1.in Makefile
 doc/jobcell-policy.5: doc/jobcell-policy.5.in Makefile
 	$(AM_V_GEN)$(MKDIR_P) doc && $(JC_MAN_SED) $(srcdir)/doc/jobcell-policy.5.in > $@.tmp && mv $@.tmp $@
 
+# The guides the man pages point to.
+dist_doc_DATA = doc/design.md doc/resources.md
+
 # The example policy, for admins to copy; never installed as the policy.
 exampledir = $(docdir)/examples
 dist_example_DATA = doc/examples/policy.ini
