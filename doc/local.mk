@@ -1,14 +1,16 @@
 # doc/: man pages and the example policy.
 # The pages are written by hand in troff (doc/*.in); make fills in the
 # paths configure chose (@sysconfdir@, @docdir@) and the version.
-man_MANS += doc/jobcell.1 doc/jobcell-policy.5
-EXTRA_DIST += doc/jobcell.1.in doc/jobcell-policy.5.in doc/hacking.md
-CLEANFILES += doc/jobcell.1 doc/jobcell-policy.5
+man_MANS += doc/jobcell.1 doc/jobcell-run.1 doc/jobcell-policy.5
+EXTRA_DIST += doc/jobcell.1.in doc/jobcell-run.1.in doc/jobcell-policy.5.in doc/hacking.md
+CLEANFILES += doc/jobcell.1 doc/jobcell-run.1 doc/jobcell-policy.5
 
 JC_MAN_SED = sed -e 's|@sysconfdir[@]|$(sysconfdir)|g' -e 's|@docdir[@]|$(docdir)|g' \
 	-e 's|@PACKAGE_VERSION[@]|$(PACKAGE_VERSION)|g'
 doc/jobcell.1: doc/jobcell.1.in Makefile
 	$(AM_V_GEN)$(MKDIR_P) doc && $(JC_MAN_SED) $(srcdir)/doc/jobcell.1.in > $@.tmp && mv $@.tmp $@
+doc/jobcell-run.1: doc/jobcell-run.1.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) doc && $(JC_MAN_SED) $(srcdir)/doc/jobcell-run.1.in > $@.tmp && mv $@.tmp $@
 doc/jobcell-policy.5: doc/jobcell-policy.5.in Makefile
 	$(AM_V_GEN)$(MKDIR_P) doc && $(JC_MAN_SED) $(srcdir)/doc/jobcell-policy.5.in > $@.tmp && mv $@.tmp $@
 

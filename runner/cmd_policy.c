@@ -35,6 +35,10 @@ static int check(int argc, char **argv)
                 fprintf(stderr, "jobcell policy check: which file? (jobcell policy --help)\n");
                 return JC_EXIT_USAGE;
         }
+        if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+                policy_usage(stdout);
+                return 0;
+        }
         for (i = 1; i < argc; i++) {
                 struct jc_strv diags = { 0 };
                 struct jc_policy *pol = NULL;

@@ -2,7 +2,7 @@
 # The man pages render without a warning and carry the paths configure chose.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 command -v groff >/dev/null 2>&1 || skip_all "groff is not installed (install-deps.sh installs groff-base)"
-for page in jobcell.1 jobcell-policy.5; do
+for page in jobcell.1 jobcell-run.1 jobcell-policy.5; do
         f=$top_builddir/doc/$page
         ok "$page: was built" test -s "$f"
         out=$(groff -ww -man -z "$f" 2>&1)
