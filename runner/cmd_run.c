@@ -355,7 +355,7 @@ int cmd_run(int argc, char **argv)
 {
         struct run r = { .status_fd = -1,
                          .sup = { .sfd = -1 },
-                         .member = { .report = -1, .go = -1 } };
+                         .member = { .report = -1, .alive = -1 } };
         struct jc_error err = { 0 };
         int rc;
 

@@ -30,7 +30,7 @@ static int bind_host_device(int rootfd, const char *host, struct jc_error *err)
 
         if (src < 0)
                 return jc_error_set(err, errno, "open host device `%s'", host);
-        return jc_bind_fd(rootfd, src, false, host, host, true, MS_NOEXEC, err);
+        return jc_bind_plain(rootfd, src, false, host, host, err);
 }
 
 static int extra_devices(int rootfd, const struct jc_spec *spec, struct jc_error *err)

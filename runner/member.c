@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -19,24 +20,21 @@
 
 extern char **environ;
 
-/* The job, after the intermediate forked it inside the cell. */
-static void job_main(const struct jc_launch *l, int go, int report) __attribute__((noreturn));
+/* The job: the runner's child (CLONE_PARENT), inside the cell. */
+static void job_main(const struct jc_launch *l, int alive, int report) __attribute__((noreturn));
 
-static void job_main(const struct jc_launch *l, int go, int report)
+static void job_main(const struct jc_launch *l, int alive, int report)
 {
         struct jc_error err = { 0 };
-        struct pollfd pfd = { .fd = go, .events = POLLIN };
+        struct pollfd pfd = { .fd = alive, .events = POLLIN };
         int keep[16], e;
         size_t i;
 
-        /* GO: the intermediate has exited and we are the supervisor's child. */
-        if (jc_msg_expect(go, JC_MSG_GO, NULL, 0, NULL, NULL, "job", &err) < 0)
-                _exit(125);
         if (jc_privs_drop(l->ids->job_uid, l->ids->job_gid, l->spec->capabilities, &err) < 0)
                 jc_child_fail(report, &err);
         /* Armed after the last uid change (which clears it): if the runner
-         * is killed, so is the job.  If it died just before, GO's pipe
-         * shows it. */
+         * is killed, so is the job.  If it died before, the pipe whose
+         * write end only the runner holds shows it. */
         if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
                 jc_child_fail(report, &err);
         if (poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLHUP | POLLERR)))
@@ -83,43 +81,54 @@ static int enter(const struct jc_cell *cell, int type, int fd, struct jc_error *
         return 0;
 }
 
-/* The intermediate: enter the cell, fork the job, report its pid, exit. */
-static void intermediate(const struct jc_launch *l, int go, int report) __attribute__((noreturn));
-
-static void intermediate(const struct jc_launch *l, int go, int report)
+/* Enter the cell's namespaces and root, all but the PID namespace (which
+ * only a process's children can enter). */
+static int enter_cell(const struct jc_launch *l, struct jc_error *err)
 {
         const struct jc_cell *c = l->cell;
-        struct jc_error err = { 0 };
-        pid_t pid;
 
         /* Host root picks the groups the job keeps; rootless runners keep
          * their own (setgroups is denied to them). */
-        if (l->job->privileged && setgroups(l->job->ngroups, l->job->groups) < 0) {
-                jc_error_set(&err, errno, "set the job's groups");
-                jc_child_fail(report, &err);
-        }
+        if (l->job->privileged && setgroups(l->job->ngroups, l->job->groups) < 0)
+                return jc_error_set(err, errno, "set the job's groups");
         /* The user namespace first: joining it gives the capabilities the
          * others need (a rootless runner has none of its own). */
-        if (enter(c, CLONE_NEWUSER, c->fds[JC_NS_USER], &err) < 0 ||
-            enter(c, CLONE_NEWNS, c->fds[JC_NS_MNT], &err) < 0)
+        if (enter(c, CLONE_NEWUSER, c->fds[JC_NS_USER], err) < 0 ||
+            enter(c, CLONE_NEWNS, c->fds[JC_NS_MNT], err) < 0)
+                return -1;
+        if (fchdir(c->fds[JC_NS_ROOT]) < 0 || chroot(".") < 0 || chdir("/") < 0)
+                return jc_error_set(err, errno, "enter the cell's root");
+        if ((!c->info.host_net && enter(c, CLONE_NEWNET, c->fds[JC_NS_NET], err) < 0) ||
+            enter(c, CLONE_NEWIPC, c->fds[JC_NS_IPC], err) < 0 ||
+            enter(c, CLONE_NEWUTS, c->fds[JC_NS_UTS], err) < 0 ||
+            enter(c, CLONE_NEWCGROUP, c->fds[JC_NS_CGROUP], err) < 0)
+                return -1;
+        return 0;
+}
+
+/* Rootless: an intermediate enters the cell (the runner, without
+ * CAP_SYS_ADMIN of its own, cannot enter the PID namespace) and clones
+ * the job with CLONE_PARENT: the job is the runner's child from its first
+ * instant (the runner waits for it and forwards it signals; its
+ * parent-death signal follows the runner). */
+static void intermediate(const struct jc_launch *l, int alive, int report)
+        __attribute__((noreturn));
+
+static void intermediate(const struct jc_launch *l, int alive, int report)
+{
+        struct jc_error err = { 0 };
+        pid_t pid;
+
+        if (enter_cell(l, &err) < 0 ||
+            enter(l->cell, CLONE_NEWPID, l->cell->fds[JC_NS_PID], &err) < 0)
                 jc_child_fail(report, &err);
-        if (fchdir(c->fds[JC_NS_ROOT]) < 0 || chroot(".") < 0 || chdir("/") < 0) {
-                jc_error_set(&err, errno, "enter the cell's root");
-                jc_child_fail(report, &err);
-        }
-        if ((!c->info.host_net && enter(c, CLONE_NEWNET, c->fds[JC_NS_NET], &err) < 0) ||
-            enter(c, CLONE_NEWIPC, c->fds[JC_NS_IPC], &err) < 0 ||
-            enter(c, CLONE_NEWUTS, c->fds[JC_NS_UTS], &err) < 0 ||
-            enter(c, CLONE_NEWCGROUP, c->fds[JC_NS_CGROUP], &err) < 0 ||
-            enter(c, CLONE_NEWPID, c->fds[JC_NS_PID], &err) < 0)
-                jc_child_fail(report, &err);
-        pid = fork();
+        pid = (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, NULL);
         if (pid < 0) {
-                jc_error_set(&err, errno, "fork the job in the cell");
+                jc_error_set(&err, errno, "start the job in the cell");
                 jc_child_fail(report, &err);
         }
         if (pid == 0)
-                job_main(l, go, report);
+                job_main(l, alive, report);
         jc_msg_send(report, JC_MSG_PID, &pid, sizeof(pid), NULL, 0);
         _exit(0);
 }
@@ -128,59 +137,95 @@ void jc_member_close(struct jc_member *m)
 {
         if (m->report >= 0)
                 close(m->report);
-        if (m->go >= 0)
-                close(m->go);
-        m->report = m->go = -1;
+        if (m->alive >= 0)
+                close(m->alive);
+        m->report = m->alive = -1;
+}
+
+/* The ends of the two pipes: ALIVE's write end and REPORT's read end
+ * stay with the runner; a child closes them at once (were the job to hold
+ * ALIVE's write end, it could never see the runner die). */
+struct pipes {
+        int alive[2];
+        int report[2];
+};
+
+static void child_ends(const struct pipes *p)
+{
+        close(p->alive[1]);
+        close(p->report[0]);
+}
+
+/* Privileged: the runner enters the cell's PID namespace itself (it
+ * holds CAP_SYS_ADMIN; setns(CLONE_NEWPID) moves only its future
+ * children), so the job is a plain child, one process fewer. */
+static pid_t start_direct(const struct jc_launch *l, const struct pipes *p, struct jc_error *err)
+{
+        pid_t pid;
+
+        if (enter(l->cell, CLONE_NEWPID, l->cell->fds[JC_NS_PID], err) < 0)
+                return -1;
+        pid = fork();
+        if (pid < 0)
+                return jc_error_set(err, errno, "fork the job");
+        if (pid == 0) {
+                struct jc_error cerr = { 0 };
+
+                child_ends(p);
+                if (enter_cell(l, &cerr) < 0)
+                        jc_child_fail(p->report[1], &cerr);
+                job_main(l, p->alive[0], p->report[1]);
+        }
+        return pid;
+}
+
+static pid_t start_intermediate(const struct jc_launch *l, const struct pipes *p,
+                                struct jc_error *err)
+{
+        pid_t mid, pid;
+
+        mid = fork();
+        if (mid < 0)
+                return jc_error_set(err, errno, "fork");
+        if (mid == 0) {
+                child_ends(p);
+                intermediate(l, p->alive[0], p->report[1]);
+        }
+        if (jc_msg_expect(p->report[0], JC_MSG_PID, &pid, sizeof(pid), NULL, NULL, "start the job",
+                          err) < 0) {
+                waitpid(mid, NULL, 0);
+                return -1;
+        }
+        /* The intermediate exits at once; the supervisor reaps it. */
+        return pid;
 }
 
 int jc_member_start(const struct jc_launch *l, struct jc_member *m, struct jc_error *err)
 {
-        int go[2] = { -1, -1 }, rep[2] = { -1, -1 }, status;
-        pid_t mid;
+        struct pipes p = { { -1, -1 }, { -1, -1 } };
+        pid_t pid = -1;
+        int i;
 
-        /* The job's pid arrives through the pipe; the job is re-parented
-         * to us because we are a subreaper (find_new_reaper walks up the
-         * exiting parent's PID namespace level, which is ours). */
-        if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
-                return jc_error_set(err, errno, "become a child subreaper");
-        if (pipe2(go, O_CLOEXEC) < 0 || pipe2(rep, O_CLOEXEC) < 0) {
+        if (pipe2(p.alive, O_CLOEXEC) < 0 || pipe2(p.report, O_CLOEXEC) < 0)
                 jc_error_set(err, errno, "pipe");
-                goto fail;
+        else if (l->job->privileged)
+                pid = start_direct(l, &p, err);
+        else
+                pid = start_intermediate(l, &p, err);
+        /* Ours are ALIVE's write end (the job's sign of our life) and
+         * REPORT's read end (end of file: the job exec'd). */
+        for (i = 0; i < 2; i++) {
+                if (p.alive[i] >= 0 && (i == 0 || pid < 0))
+                        close(p.alive[i]);
+                if (p.report[i] >= 0 && (i == 1 || pid < 0))
+                        close(p.report[i]);
         }
-        mid = fork();
-        if (mid < 0) {
-                jc_error_set(err, errno, "fork");
-                goto fail;
-        }
-        if (mid == 0) {
-                close(go[1]);
-                close(rep[0]);
-                intermediate(l, go[0], rep[1]);
-        }
-        close(go[0]);
-        close(rep[1]);
-        go[0] = rep[1] = -1;
-        waitpid(mid, &status, 0);
-        if (jc_msg_expect(rep[0], JC_MSG_PID, &m->pid, sizeof(m->pid), NULL, NULL, "start the job",
-                          err) < 0)
-                goto fail;
-        if (jc_msg_send(go[1], JC_MSG_GO, NULL, 0, NULL, 0) < 0) {
-                jc_error_set(err, EPIPE, "start the job");
-                goto fail;
-        }
-        m->report = rep[0];
-        m->go = go[1];
+        if (pid < 0)
+                return -1;
+        m->pid = pid;
+        m->alive = p.alive[1];
+        m->report = p.report[0];
         return 0;
-fail:
-        if (go[0] >= 0)
-                close(go[0]);
-        if (go[1] >= 0)
-                close(go[1]);
-        if (rep[0] >= 0)
-                close(rep[0]);
-        if (rep[1] >= 0)
-                close(rep[1]);
-        return -1;
 }
 
 int jc_member_started(int report, int *exit_status, struct jc_error *err)

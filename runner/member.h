@@ -1,9 +1,8 @@
 /* A runner's member of a cell: the job's process.  The runner (the
- * supervisor, a child subreaper) forks an intermediate that enters the
- * cell's namespaces; the intermediate forks the job inside the cell's PID
- * namespace and exits, so the job becomes the supervisor's child again.
- * Only then does the job drop its privileges, arm its parent-death
- * signal and exec (doc/design.md, "members"). */
+ * supervisor) forks an intermediate that enters the cell's namespaces and
+ * clones the job with CLONE_PARENT: the job is in the cell's PID
+ * namespace and the runner's child.  It drops its privileges, arms its
+ * parent-death signal and execs (doc/design.md, "Joining"). */
 #ifndef JC_MEMBER_H
 #define JC_MEMBER_H
 
@@ -29,7 +28,7 @@ struct jc_launch {
 struct jc_member {
         pid_t pid;  /* the job, in our PID namespace */
         int report; /* the job writes an error or an exec errno; EOF: it exec'd */
-        int go;     /* held open while we live: the job checks it */
+        int alive;  /* held open while we live: the job checks it */
 };
 
 /* Start the job. */

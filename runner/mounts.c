@@ -65,8 +65,8 @@ static int remount(int rootfd, const char *dst, unsigned long flags, struct jc_e
         return 0;
 }
 
-int jc_bind_fd(int rootfd, int srcfd, bool tree, const char *name, const char *dst, bool rw,
-               unsigned long flags, struct jc_error *err)
+static int attach(int rootfd, int srcfd, bool tree, const char *name, const char *dst,
+                  struct jc_error *err)
 {
         _cleanup_close_ int target = -1;
         char src[32], tgt[32];
@@ -83,6 +83,20 @@ int jc_bind_fd(int rootfd, int srcfd, bool tree, const char *name, const char *d
         if (!tree && mount(jc_fd_path(srcfd, src, sizeof(src)),
                            jc_fd_path(target, tgt, sizeof(tgt)), NULL, MS_BIND | MS_REC, NULL) < 0)
                 return jc_error_set(err, errno, "bind `%s' on `%s'", name, dst);
+        return 0;
+}
+
+int jc_bind_plain(int rootfd, int srcfd, bool tree, const char *name, const char *dst,
+                  struct jc_error *err)
+{
+        return attach(rootfd, srcfd, tree, name, dst, err);
+}
+
+int jc_bind_fd(int rootfd, int srcfd, bool tree, const char *name, const char *dst, bool rw,
+               unsigned long flags, struct jc_error *err)
+{
+        if (attach(rootfd, srcfd, tree, name, dst, err) < 0)
+                return -1;
         if (!rw)
                 flags |= MS_RDONLY;
         if (rw && (locked_flags(srcfd) & MS_RDONLY))

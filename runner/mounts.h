@@ -23,6 +23,12 @@ int jc_mount_fs(int rootfd, const char *dst, const char *fstype, unsigned long f
 int jc_bind_fd(int rootfd, int srcfd, bool tree, const char *name, const char *dst, bool rw,
                unsigned long flags, struct jc_error *err);
 
+/* The same without the remount: for what the flags cannot matter to (a
+ * device node, /dev/null over a masked file, the overlay's lower layer,
+ * which overlayfs never writes), one mount(2) instead of two. */
+int jc_bind_plain(int rootfd, int srcfd, bool tree, const char *name, const char *dst,
+                  struct jc_error *err);
+
 /* Make the mount at DST inside ROOTFD read-only (and FLAGS). */
 int jc_remount_ro(int rootfd, const char *dst, unsigned long flags, struct jc_error *err);
 

@@ -39,9 +39,8 @@ static int mask(int rootfd, const char *path, int devnull, struct jc_error *err)
         if (S_ISDIR(st.st_mode))
                 return jc_mount_fs(rootfd, path, "tmpfs",
                                    MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0,mode=555",
-                                   err); /* Not nodev: the masked file must open, as /dev/null, and
-                                            read nothing. */
-        return jc_bind_fd(rootfd, devnull, false, "/dev/null", path, false, MS_NOEXEC, err);
+                                   err); /* /dev/null, as it is: the masked file opens and reads nothing. */
+        return jc_bind_plain(rootfd, devnull, false, "/dev/null", path, err);
 }
 
 static int mount_sys(int rootfd, const struct jc_spec *spec, struct jc_error *err)

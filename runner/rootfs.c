@@ -56,7 +56,7 @@ static int write_at(int dirfd, const char *name, const char *text, struct jc_err
  * of the new root, and the generated files. */
 static int stage(int *stagefd, struct jc_error *err)
 {
-        static const char *const dirs[] = { "lower", "upper", "work", "root", "gen" };
+        static const char *const dirs[] = { "lower", "upper", "work", "root" };
         size_t i;
 
         if (mount("tmpfs", STAGE, "tmpfs", MS_NOSUID | MS_NODEV, "mode=755") < 0)
@@ -119,8 +119,7 @@ static void close_sources(const struct jc_prep *prep, int *src)
 
 static int overlay(int stagefd, const struct jc_prep *prep, const int *src, struct jc_error *err)
 {
-        if (jc_bind_fd(stagefd, src[0], prep->trees, prep->paths[0], "/lower", false, MS_NODEV,
-                       err) < 0)
+        if (jc_bind_plain(stagefd, src[0], prep->trees, prep->paths[0], "/lower", err) < 0)
                 return jc_error_wrap(err, "image");
         /* The image is the read-only lower layer; writes (mount points, and
          * the job's files when the root is writable) land in the tmpfs. */
@@ -130,27 +129,22 @@ static int overlay(int stagefd, const struct jc_prep *prep, const int *src, stru
         return 0;
 }
 
-static int users(int rootfd, int stagefd, const struct jc_job *job, const struct jc_ids *ids,
-                 int imagefd, struct jc_error *err)
+/* /etc/passwd and /etc/group go into the overlay's upper layer before it
+ * is mounted: they shadow the image's without a mount of their own. */
+static int users(int stagefd, const struct jc_job *job, const struct jc_ids *ids, int imagefd,
+                 struct jc_error *err)
 {
         _cleanup_free_ char *passwd = NULL, *group = NULL;
-        _cleanup_close_ int gen = -1, pw = -1, gr = -1;
+        _cleanup_close_ int etc = -1;
 
         if (jc_passwd_build(imagefd, job, ids, &passwd, &group, err) < 0)
                 return -1;
-        gen = openat(stagefd, "gen", O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (gen < 0)
-                return jc_error_set(err, errno, "open staging gen");
-        if (write_at(gen, "passwd", passwd, err) < 0 || write_at(gen, "group", group, err) < 0)
-                return -1;
-        pw = openat(gen, "passwd", O_PATH | O_CLOEXEC);
-        gr = openat(gen, "group", O_PATH | O_CLOEXEC);
-        if (pw < 0 || gr < 0)
-                return jc_error_set(err, errno, "open staging passwd");
-        if (jc_bind_fd(rootfd, pw, false, "generated passwd", "/etc/passwd", false, MS_NODEV, err) <
-                    0 ||
-            jc_bind_fd(rootfd, gr, false, "generated group", "/etc/group", false, MS_NODEV, err) <
-                    0)
+        if (mkdirat(stagefd, "upper/etc", 0755) < 0)
+                return jc_error_set(err, errno, "mkdir staging upper/etc");
+        etc = openat(stagefd, "upper/etc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (etc < 0)
+                return jc_error_set(err, errno, "open staging upper/etc");
+        if (write_at(etc, "passwd", passwd, err) < 0 || write_at(etc, "group", group, err) < 0)
                 return -1;
         return 0;
 }
@@ -195,15 +189,14 @@ int jc_rootfs_build(const struct jc_spec *spec, const struct jc_job *job, const 
         if (src == NULL)
                 return jc_error_set(err, errno, "build the root");
         if (open_sources(prep, src, err) < 0 || stage(&stagefd, err) < 0 ||
-            overlay(stagefd, prep, src, err) < 0)
+            users(stagefd, job, ids, src[0], err) < 0 || overlay(stagefd, prep, src, err) < 0)
                 goto fail;
         rootfd = openat(stagefd, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (rootfd < 0) {
                 jc_error_set(err, errno, "open the new root");
                 goto fail;
         }
-        if (users(rootfd, stagefd, job, ids, src[0], err) < 0 ||
-            jc_dev_setup(rootfd, spec, err) < 0 || jc_procfs_setup(rootfd, spec, err) < 0 ||
+        if (jc_dev_setup(rootfd, spec, err) < 0 || jc_procfs_setup(rootfd, spec, err) < 0 ||
             tmp(rootfd, spec, err) < 0 || binds(rootfd, spec, prep, src, err) < 0)
                 goto fail;
         close_sources(prep, src);
