@@ -16,6 +16,7 @@
 #include "cell.h"
 #include "cli.h"
 #include "env.h"
+#include "handover.h"
 #include "member.h"
 #include "prep.h"
 #include "resolve.h"
@@ -23,11 +24,14 @@
 #include "status.h"
 #include "supervise.h"
 #include "teststop.h"
+#include "values.h"
 
 /* Exit statuses of the runner itself (doc/jobcell-run.1). */
 #define EXIT_SANDBOX 125
 
 struct run_opts {
+        bool slurm; /* the Slurm plugin's hand-over (runner/handover.h) */
+        struct jc_handover handover;
         const char *policy;
         const char *partition;
         const char *user;
@@ -60,7 +64,50 @@ static void run_usage(FILE *out)
                 jc_cli_request_help();
 }
 
-enum { OPT_POLICY = 1, OPT_PARTITION, OPT_USER, OPT_CELL, OPT_STATUS, OPT_HELP };
+enum {
+        OPT_POLICY = 1,
+        OPT_PARTITION,
+        OPT_USER,
+        OPT_CELL,
+        OPT_STATUS,
+        OPT_HELP,
+        OPT_SPEC_FD,
+        OPT_ENV_FD,
+        OPT_KEEP_FD,
+};
+
+static int parse_fd(const char *s, int *fd, struct jc_error *err)
+{
+        int64_t v;
+
+        if (jc_parse_int(s, 3, 1 << 20, &v, err) < 0)
+                return jc_error_wrap(err, "descriptor");
+        *fd = (int)v;
+        return 0;
+}
+
+/* Under --slurm only the plugin's own options make sense: the spec is the
+ * plugin's, resolved from the node's policy and a partition the user
+ * cannot forge. */
+static int slurm_option(int c, const char *arg, struct run_opts *o, struct jc_error *err)
+{
+        if (c == OPT_SPEC_FD)
+                return parse_fd(arg, &o->handover.spec_fd, err);
+        if (c == OPT_ENV_FD)
+                return parse_fd(arg, &o->handover.env_fd, err);
+        if (c == OPT_KEEP_FD) {
+                if (o->handover.nkeep == JC_ARRAY_SIZE(o->handover.keep))
+                        return jc_error_set(err, 0, "--keep-fd: too many");
+                return parse_fd(arg, &o->handover.keep[o->handover.nkeep++], err);
+        }
+        if (c == OPT_CELL) {
+                o->cell = arg;
+                return 0;
+        }
+        return jc_error_set(err, 0,
+                            "with --slurm, only --spec-fd, --env-fd, --keep-fd and "
+                            "--cell are taken (the plugin resolved the spec)");
+}
 
 /* 0: go on; 1: help shown; -1: bad usage (ERR). */
 static int parse(int argc, char **argv, struct run_opts *o, struct jc_error *err)
@@ -72,6 +119,9 @@ static int parse(int argc, char **argv, struct run_opts *o, struct jc_error *err
                 { "cell", required_argument, NULL, OPT_CELL },
                 { "status-file", required_argument, NULL, OPT_STATUS },
                 { "help", no_argument, NULL, OPT_HELP },
+                { "spec-fd", required_argument, NULL, OPT_SPEC_FD },
+                { "env-fd", required_argument, NULL, OPT_ENV_FD },
+                { "keep-fd", required_argument, NULL, OPT_KEEP_FD },
                 { NULL, 0, NULL, 0 },
         };
         _cleanup_free_ struct option *opts = jc_cli_options(extra, err);
@@ -82,6 +132,18 @@ static int parse(int argc, char **argv, struct run_opts *o, struct jc_error *err
         optind = 1;
         /* "+": stop at the command, whose options are its own. */
         while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+                if (o->slurm) {
+                        if (c == '?' || slurm_option(c, optarg, o, err) < 0) {
+                                if (err->msg[0] == '\0')
+                                        jc_error_set(err, 0, "bad option");
+                                return -1;
+                        }
+                        continue;
+                }
+                if (c == OPT_SPEC_FD || c == OPT_ENV_FD || c == OPT_KEEP_FD)
+                        return jc_error_set(err, 0,
+                                            "--spec-fd, --env-fd and --keep-fd go with "
+                                            "--slurm");
                 switch (c) {
                 case OPT_POLICY:
                         o->policy = optarg;
@@ -231,6 +293,17 @@ struct run {
         int status_fd;
 };
 
+/* The spec and environment the plugin hands over (runner/handover.h). */
+static int from_plugin(struct run *r, struct jc_error *err)
+{
+        if (jc_handover_read(&r->o.handover, &r->job, &r->spec, err) < 0)
+                return -1;
+        r->have_spec = true;
+        r->job.cell = r->o.cell;
+        r->spec_json = jc_spec_to_json(&r->spec, false, err);
+        return r->spec_json ? 0 : -1;
+}
+
 static int resolve(struct run *r, struct jc_error *err)
 {
         struct jc_context ctx = { .user = r->job.user, .uid = r->job.uid };
@@ -293,7 +366,7 @@ static int sandbox(struct run *r, struct jc_error *err)
 
         if (jc_supervisor_init(&r->sup, err) < 0)
                 return -1;
-        if (resolve(r, err) < 0)
+        if ((r->o.slurm ? from_plugin(r, err) : resolve(r, err)) < 0)
                 return -1;
         jc_status_phase(&r->st, JC_PHASE_RESOLVE);
         jc_test_stop("prepare");
@@ -360,6 +433,19 @@ int cmd_run(int argc, char **argv)
         int rc;
 
         jc_status_begin(&r.st);
+        r.o.handover = (struct jc_handover){ .spec_fd = -1, .env_fd = -1 };
+        /* The hand-over goes first, before anything the user controls is
+         * read: take uid 0 and stop being dumpable at once. */
+        if (argc > 1 && strcmp(argv[1], "--slurm") == 0) {
+                r.o.slurm = true;
+                argv++;
+                argc--;
+                if (jc_handover_begin(&r.job, &err) < 0) {
+                        jc_error_print(&err, "jobcell run");
+                        jc_job_free(&r.job);
+                        return EXIT_SANDBOX;
+                }
+        }
         r.prep.image_fd = -1;
         r.cell.sock = -1;
         for (rc = 0; rc < JC_NS_COUNT; rc++)
@@ -384,7 +470,13 @@ int cmd_run(int argc, char **argv)
                 }
         }
         r.st.exit_code = EXIT_SANDBOX;
-        if (job_setup(&r.job, &r.o, &err) == 0) {
+        if (r.o.slurm) {
+                char cwd[4096];
+
+                r.job.argv = r.o.argv;
+                r.job.cwd = getcwd(cwd, sizeof(cwd)) ? strdup(cwd) : NULL;
+                rc = group_names(&r.job, &err) < 0 ? -1 : sandbox(&r, &err);
+        } else if (job_setup(&r.job, &r.o, &err) == 0) {
                 r.job.env = environ;
                 rc = sandbox(&r, &err);
         } else {

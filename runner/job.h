@@ -26,6 +26,11 @@ struct jc_job {
         const char *cell; /* a named cell to create or join; NULL: a private one */
         int keep_fds[8];  /* descriptors the job keeps besides 0-2 (PMI_FD) */
         size_t nkeep;
+        /* Limits Slurm propagates from the submitting shell (SLURM_RLIMIT_*),
+         * applied before the policy's, which win. */
+        struct jc_rlimit rlimits[RLIMIT_NLIMITS];
+        char *env_buf;  /* the hand-over's environment text, when env points into it */
+        bool env_owned; /* env was allocated (hand-over) */
 };
 
 void jc_job_free(struct jc_job *job);

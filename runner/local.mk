@@ -20,6 +20,7 @@ librunner_la_SOURCES = \
 	runner/env.c runner/env.h \
 	runner/supervise.c runner/supervise.h \
 	runner/status.c runner/status.h \
+	runner/handover.c runner/handover.h \
 	runner/teststop.c runner/teststop.h
 librunner_la_CFLAGS = $(AM_CFLAGS) $(SECCOMP_CFLAGS) $(CAPNG_CFLAGS) $(JSONC_CFLAGS)
 librunner_la_LIBADD = libjcpolicy.la $(SECCOMP_LIBS) $(CAPNG_LIBS) $(JSONC_LIBS)

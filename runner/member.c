@@ -39,7 +39,7 @@ static void job_main(const struct jc_launch *l, int alive, int report)
                 jc_child_fail(report, &err);
         if (poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLHUP | POLLERR)))
                 _exit(125);
-        if (jc_rlimits_apply(l->spec, &err) < 0)
+        if (jc_rlimits_apply(l->job->rlimits, l->spec, &err) < 0)
                 jc_child_fail(report, &err);
         if (l->workdir != NULL) {
                 if (chdir(l->workdir) < 0) {

@@ -57,10 +57,17 @@ int jc_privs_drop(uid_t uid, gid_t gid, uint64_t caps, struct jc_error *err)
         return 0;
 }
 
-int jc_rlimits_apply(const struct jc_spec *spec, struct jc_error *err)
+int jc_rlimits_apply(const struct jc_rlimit *soft, const struct jc_spec *spec, struct jc_error *err)
 {
+        struct rlimit cur;
         int r;
 
+        for (r = 0; soft != NULL && r < RLIMIT_NLIMITS; r++) {
+                if (!soft[r].set || getrlimit(r, &cur) < 0)
+                        continue;
+                cur.rlim_cur = soft[r].soft < cur.rlim_max ? soft[r].soft : cur.rlim_max;
+                setrlimit(r, &cur); /* as slurmstepd: a limit it cannot set is not fatal */
+        }
         for (r = 0; r < RLIMIT_NLIMITS; r++) {
                 struct rlimit rl = { spec->rlimits[r].soft, spec->rlimits[r].hard };
 

@@ -15,8 +15,10 @@
  * keeps them across execve); clear the securebits; set no_new_privs. */
 int jc_privs_drop(uid_t uid, gid_t gid, uint64_t caps, struct jc_error *err);
 
-/* The spec's resource limits. */
-int jc_rlimits_apply(const struct jc_spec *spec, struct jc_error *err);
+/* Slurm's propagated soft limits (SOFT, may be NULL), each capped at the
+ * hard limit as slurmstepd does, then the spec's, which win. */
+int jc_rlimits_apply(const struct jc_rlimit *soft, const struct jc_spec *spec,
+                     struct jc_error *err);
 
 /* Close every descriptor but 0, 1, 2 and those in KEEP (or, with
  * AT_EXEC, mark them close-on-exec so they go at execve): a descriptor

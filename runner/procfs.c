@@ -37,9 +37,10 @@ static int mask(int rootfd, const char *path, int devnull, struct jc_error *err)
         if (fd < 0 || fstat(fd, &st) < 0)
                 return jc_error_set(err, errno, "mask `%s'", path);
         if (S_ISDIR(st.st_mode))
-                return jc_mount_fs(rootfd, path, "tmpfs",
-                                   MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0,mode=555",
-                                   err); /* /dev/null, as it is: the masked file opens and reads nothing. */
+                return jc_mount_fs(
+                        rootfd, path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                        "size=0,mode=555",
+                        err); /* /dev/null, as it is: the masked file opens and reads nothing. */
         return jc_bind_plain(rootfd, devnull, false, "/dev/null", path, err);
 }
 

@@ -18,6 +18,9 @@ void jc_job_free(struct jc_job *job)
                 free(job->group_names[i]);
         free(job->group_names);
         free(job->groups);
+        free(job->env_buf);
+        if (job->env_owned)
+                free(job->env);
         free(job->user);
         free(job->home);
         free(job->cwd);

@@ -13,6 +13,7 @@
  *   jcprobe threads N          start N threads that each do some work
  *   jcprobe signals SECONDS    report the signals received, until SECONDS
  *   jcprobe bind PORT          listen on TCP 127.0.0.1:PORT
+ *   jcprobe securebits         the securebits (prctl PR_GET_SECUREBITS)
  *   jcprobe exit N             exit with N
  */
 #define _GNU_SOURCE
@@ -30,6 +31,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -361,6 +363,10 @@ int main(int argc, char **argv)
                 return cmd_threads(atoi(argv[2]));
         if (strcmp(argv[1], "signals") == 0 && argc == 3)
                 return cmd_signals(atoi(argv[2]));
+        if (strcmp(argv[1], "securebits") == 0) {
+                printf("securebits=%d\n", prctl(PR_GET_SECUREBITS));
+                return 0;
+        }
         if (strcmp(argv[1], "exit") == 0 && argc == 3)
                 return atoi(argv[2]);
         fprintf(stderr, "jcprobe: bad command\n");
