@@ -49,7 +49,8 @@ SANDBOX_TESTS = \
 	tests/sandbox/cleanup.sh \
 	tests/sandbox/rootless.sh \
 	tests/sandbox/workloads.sh \
-	tests/sandbox/handover.sh
+	tests/sandbox/handover.sh \
+	tests/sandbox/policy_fields.sh
 TESTS += $(SANDBOX_TESTS)
 EXTRA_DIST += $(SANDBOX_TESTS)
 
