@@ -76,7 +76,7 @@ EXTRA_DIST += tests/cgroup/v2-vm.sh tests/cgroup/vm-kernel.sh
 # the one `make vm-kernel' fetches (apt-get download).  Without one the
 # VM test skips; `make check-v2' fetches it and runs only that test.
 vm-kernel:
-	$(SHELL) $(top_srcdir)/tests/cgroup/vm-kernel.sh $(top_builddir)/tests/cgroup/vm
+	$(SHELL) $(top_srcdir)/tests/cgroup/vm-kernel.sh $${JC_VM_CACHE:-/var/tmp/jobcell-vm}
 check-v2: tests/cgroup/real
 	@test -n "$$JC_VM_KERNEL" || ls /boot/vmlinuz-* >/dev/null 2>&1 || $(MAKE) $(AM_MAKEFLAGS) vm-kernel
 	$(MAKE) $(AM_MAKEFLAGS) check TESTS=tests/cgroup/v2-vm.sh

@@ -5,7 +5,8 @@
 # (cgroup_no_v1=all), run the test there and pass its results on.
 #
 # The kernel comes from $JC_VM_KERNEL, else the newest /boot/vmlinuz-*,
-# else $top_builddir/tests/cgroup/vm/vmlinuz (`make vm-kernel' fetches
+# else $JC_VM_CACHE/vmlinuz (default /var/tmp/jobcell-vm, outside any build
+# tree so that every build on the machine shares it; `make vm-kernel' fetches
 # it with apt-get download).  See doc/resources.md.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 
@@ -18,10 +19,10 @@ busybox=$(command -v busybox) || bail_out "no busybox (install busybox-static: i
 kernel=${JC_VM_KERNEL:-}
 if [ -z "$kernel" ]; then
         kernel=$(ls -1v /boot/vmlinuz-* 2>/dev/null | tail -n 1)
-        [ -r "$kernel" ] || kernel=$top_builddir/tests/cgroup/vm/vmlinuz
+        [ -r "$kernel" ] || kernel=${JC_VM_CACHE:-/var/tmp/jobcell-vm}/vmlinuz
 fi
-# Fetched once into the build tree (apt-get download), then reused.
-[ -r "$kernel" ] || "$top_srcdir/tests/cgroup/vm-kernel.sh" "$top_builddir/tests/cgroup/vm" >&2 ||
+# Fetched once into the cache (apt-get download), then reused.
+[ -r "$kernel" ] || "$top_srcdir/tests/cgroup/vm-kernel.sh" "$(dirname "$kernel")" >&2 ||
         bail_out "no kernel image for the VM, and apt-get download of Debian's failed"
 [ -r "$kernel" ] || bail_out "no kernel image at $kernel"
 
