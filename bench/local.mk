@@ -1,1 +1,8 @@
 # bench/: performance measurements (make bench), never part of make check.
+
+# What the seccomp filter costs an allowed call (doc/seccomp.md); built with
+# the project so that it keeps compiling, run by hand.
+noinst_PROGRAMS += bench/seccomp_bench
+bench_seccomp_bench_SOURCES = bench/seccomp_bench.c
+bench_seccomp_bench_CFLAGS = $(AM_CFLAGS) $(SECCOMP_CFLAGS)
+bench_seccomp_bench_LDADD = libjcrunner.la libjcpolicy.la $(SECCOMP_LIBS)
