@@ -4,3 +4,10 @@ EXTRA_DIST += bench/startup.sh
 bench: jobcell
 	top_builddir=$(abs_top_builddir) $(SHELL) $(top_srcdir)/bench/startup.sh $(BENCH_RUNS)
 .PHONY: bench
+
+# What the seccomp filter costs an allowed call (doc/seccomp.md); built with
+# the project so that it keeps compiling, run by hand.
+noinst_PROGRAMS += bench/seccomp_bench
+bench_seccomp_bench_SOURCES = bench/seccomp_bench.c
+bench_seccomp_bench_CFLAGS = $(AM_CFLAGS) $(SECCOMP_CFLAGS)
+bench_seccomp_bench_LDADD = libjcrunner.la libjcpolicy.la $(SECCOMP_LIBS)

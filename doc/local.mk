@@ -29,3 +29,6 @@ tests_unit_test_doc_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_doc_LDADD = $(UNIT_LIBS)
 TESTS += tests/unit/test_doc tests/cli/man.sh
 EXTRA_DIST += tests/cli/man.sh
+
+# The seccomp filter: what it allows, profiles, cost.
+EXTRA_DIST += doc/seccomp.md

@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "resolve.h"
+#include "jc_seccomp.h"
 
 static void policy_usage(FILE *out)
 {
@@ -24,6 +25,42 @@ static void policy_usage(FILE *out)
                 "Default policy: %s (built-in defaults when it does not exist)\n"
                 "See jobcell-policy(5).\n",
                 JC_DEFAULT_POLICY);
+}
+
+/* Check one seccomp profile a policy names; print the problem, if any. */
+static size_t check_profile(const char *file, const struct jc_section *sec, enum jc_key_id key,
+                            const char *path)
+{
+        struct jc_error err = { 0 };
+        char buf[JC_ERROR_MSG_MAX + 128];
+
+        if (strcmp(path, "default") == 0 || jc_seccomp_check_profile(path, &err) == 0)
+                return 0;
+        fprintf(stderr, "%s:%d: [%s%s] %s%s%s: %s\n", file, sec->v[key].line,
+                sec->is_defaults ? "" : "partition ", sec->is_defaults ? "defaults" : sec->name,
+                jc_key_name(key), key == JC_K_SECCOMP ? " = " : ": ", path,
+                jc_error_text(&err, buf, sizeof(buf)));
+        return 1;
+}
+
+/* The seccomp profiles of every section must parse (a job given one that
+ * does not is refused). */
+static size_t check_profiles(const struct jc_policy *pol)
+{
+        size_t i, j, bad = 0;
+
+        for (i = 0; i <= pol->nparts; i++) {
+                const struct jc_section *sec = i == 0 ? &pol->defaults : &pol->parts[i - 1];
+                const struct jc_value *allowed = &sec->v[JC_K_SECCOMP_ALLOWED];
+
+                if (sec->v[JC_K_SECCOMP].set)
+                        bad += check_profile(pol->path, sec, JC_K_SECCOMP,
+                                             sec->v[JC_K_SECCOMP].text);
+                for (j = 0; allowed->set && j < allowed->list.n; j++)
+                        bad += check_profile(pol->path, sec, JC_K_SECCOMP_ALLOWED,
+                                             allowed->list.v[j]);
+        }
+        return bad;
 }
 
 static int check(int argc, char **argv)
@@ -51,6 +88,9 @@ static int check(int argc, char **argv)
                                 jc_error_print(&err, "jobcell policy check");
                         fprintf(stderr, "%s: %zu problem%s\n", argv[i], diags.n ? diags.n : 1,
                                 diags.n == 1 ? "" : "s");
+                        bad = 1;
+                } else if ((j = check_profiles(pol)) > 0) {
+                        fprintf(stderr, "%s: %zu problem%s\n", argv[i], j, j == 1 ? "" : "s");
                         bad = 1;
                 } else {
                         printf("%s: OK (%zu partition section%s)\n", argv[i], pol->nparts,

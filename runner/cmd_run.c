@@ -20,7 +20,7 @@
 #include "member.h"
 #include "prep.h"
 #include "resolve.h"
-#include "seccomp.h"
+#include "jc_seccomp.h"
 #include "status.h"
 #include "supervise.h"
 #include "teststop.h"

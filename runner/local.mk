@@ -1,6 +1,7 @@
-# runner/: the jobcell command and the sandbox it builds.
-noinst_LTLIBRARIES += librunner.la
-librunner_la_SOURCES = \
+# runner/: the jobcell command and the sandbox it builds, one file per
+# concern, in a convenience library that jobcell and the tests link.
+noinst_LTLIBRARIES += libjcrunner.la
+libjcrunner_la_SOURCES = \
 	runner/job.h \
 	runner/sync.c runner/sync.h \
 	runner/pathres.c runner/pathres.h \
@@ -12,7 +13,8 @@ librunner_la_SOURCES = \
 	runner/netns.c runner/netns.h \
 	runner/rootfs.c runner/rootfs.h \
 	runner/privs.c runner/privs.h \
-	runner/seccomp.c runner/seccomp.h \
+	runner/seccomp.c runner/jc_seccomp.h runner/seccomp_int.h \
+	runner/seccomp_default.c runner/seccomp_profile.c \
 	runner/prep.c runner/prep.h \
 	runner/cell.c runner/cell.h \
 	runner/keeper.c runner/init.c \
@@ -22,16 +24,8 @@ librunner_la_SOURCES = \
 	runner/status.c runner/status.h \
 	runner/handover.c runner/handover.h \
 	runner/teststop.c runner/teststop.h
-librunner_la_CFLAGS = $(AM_CFLAGS) $(SECCOMP_CFLAGS) $(CAPNG_CFLAGS) $(JSONC_CFLAGS)
-librunner_la_LIBADD = libjcpolicy.la $(SECCOMP_LIBS) $(CAPNG_LIBS) $(JSONC_LIBS)
-
-bin_PROGRAMS += jobcell
-jobcell_SOURCES = \
-	runner/jobcell.c runner/cli.h \
-	runner/cmd_policy.c \
-	runner/cmd_run.c
-jobcell_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
-jobcell_LDADD = librunner.la libjccgroup.la
+libjcrunner_la_CFLAGS = $(AM_CFLAGS) $(SECCOMP_CFLAGS) $(CAPNG_CFLAGS) $(JSONC_CFLAGS)
+libjcrunner_la_LIBADD = libjcpolicy.la $(SECCOMP_LIBS) $(CAPNG_LIBS) $(JSONC_LIBS)
 
 # The sandbox's cgroups (issue 4): one interface (runner/cgroup.h), a v1
 # and a v2 backend.  A library of its own so the tests link just it.
@@ -41,3 +35,11 @@ libjccgroup_la_SOURCES = \
 	runner/cgroup_v1.c runner/cgroup_v2.c
 libjccgroup_la_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
 libjccgroup_la_LIBADD = libjcpolicy.la $(JSONC_LIBS)
+
+bin_PROGRAMS += jobcell
+jobcell_SOURCES = \
+	runner/jobcell.c runner/cli.h \
+	runner/cmd_policy.c \
+	runner/cmd_run.c
+jobcell_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(SECCOMP_CFLAGS)
+jobcell_LDADD = libjcrunner.la libjccgroup.la libjcpolicy.la $(SECCOMP_LIBS)

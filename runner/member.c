@@ -15,7 +15,7 @@
 
 #include "member.h"
 #include "privs.h"
-#include "seccomp.h"
+#include "jc_seccomp.h"
 #include "sync.h"
 
 extern char **environ;

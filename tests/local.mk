@@ -81,3 +81,16 @@ check-v2: tests/cgroup/real
 	@test -n "$$JC_VM_KERNEL" || ls /boot/vmlinuz-* >/dev/null 2>&1 || $(MAKE) $(AM_MAKEFLAGS) vm-kernel
 	$(MAKE) $(AM_MAKEFLAGS) check TESTS=tests/cgroup/v2-vm.sh
 .PHONY: vm-kernel check-v2
+
+# The seccomp filter (runner/seccomp*.c): attacks from child processes, a
+# threaded, an OpenMP and a Python program under it, JSON profiles, and
+# `jobcell policy check' of the profiles a policy names.
+check_PROGRAMS += tests/unit/test_seccomp tests/unit/seccomp_omp
+tests_unit_test_seccomp_SOURCES = tests/unit/test_seccomp.c
+tests_unit_test_seccomp_CPPFLAGS = $(UNIT_CPPFLAGS) $(SECCOMP_CFLAGS)
+tests_unit_test_seccomp_LDADD = libjcrunner.la $(UNIT_LIBS) $(SECCOMP_LIBS) -lpthread
+tests_unit_seccomp_omp_SOURCES = tests/unit/seccomp_omp.c
+tests_unit_seccomp_omp_CFLAGS = $(AM_CFLAGS) $(OPENMP_CFLAGS)
+tests_unit_seccomp_omp_LDFLAGS = $(AM_LDFLAGS) $(OPENMP_CFLAGS)
+TESTS += tests/unit/test_seccomp tests/cli/seccomp.sh
+EXTRA_DIST += tests/cli/seccomp.sh
