@@ -38,6 +38,7 @@ EOP
 out=$(jc --policy "$pol" --partition gpu -- /bin/sh -c 'grep -E "^(CapEff|NoNewPrivs)" /proc/self/status | tr -s "\t" " "; ls /dev | grep -c .; /usr/bin/jcprobe read /proc/interrupts')
 like "privileged: every capability" "$out" "CapEff: 000001ffffffffff"
 like "privileged: no_new_privs still" "$out" "NoNewPrivs: 1"
+is "privileged: no seccomp filter" "$(jc --policy "$pol" --partition gpu -- /bin/sh -c 'grep "^Seccomp:" /proc/self/status | tr -d "\t"')" "Seccomp:0"
 ok "privileged: the host's /dev" [ "$(echo "$out" | sed -n 3p)" -gt 20 ]
 unlike "privileged: no masks" "$out" "read=0"
 out=$(jc --policy "$pol" --partition gpu --remap-root --mounts="$TESTTMP/rootonly:/r:rw" -- /bin/sh -c 'grep CapEff /proc/self/status | tr -s "\t" " "; touch /r/x 2>&1 | grep -c "Permission denied"')
