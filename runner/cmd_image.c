@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,18 +93,39 @@ static void human(uint64_t n, char *buf, size_t len)
                 jc_format(buf, len, "%.1f %s", v, units[u]);
 }
 
+/* IMG[@DIGEST] with IMG made absolute (symlinks resolved: the policy's
+ * images_allowed sees where the image really is). */
+static int absolute(const char *arg, char *out, size_t len, struct jc_error *err)
+{
+        _cleanup_free_ char *path = jc_strdup(arg, err);
+        char real[PATH_MAX], *at;
+
+        if (path == NULL)
+                return -1;
+        at = strrchr(path, '@');
+        if (at != NULL && strncmp(at, "@sha256:", 8) == 0)
+                *at++ = '\0';
+        else
+                at = NULL;
+        if (realpath(path, real) == NULL)
+                return jc_error_set(err, errno, "image `%s'", path);
+        if (jc_format(out, len, "%s%s%s", real, at ? "@" : "", at ? at : ""))
+                return jc_error_set(err, ENAMETOOLONG, "image `%s'", path);
+        return 0;
+}
+
 static int do_import(struct image_cli *c, int argc, char **argv)
 {
         struct jc_error err = { 0 };
         struct jc_image_opts o;
         struct jc_image img;
-        char size[32] = "";
+        char size[32] = "", image[PATH_MAX + 80];
 
         if (argc != 2) {
                 fprintf(stderr, "jobcell image import: which image? (jobcell image --help)\n");
                 return JC_EXIT_USAGE;
         }
-        if (resolve_spec(c, argv[1], &err) < 0)
+        if (absolute(argv[1], image, sizeof(image), &err) < 0 || resolve_spec(c, image, &err) < 0)
                 goto fail;
         jc_image_opts_from_spec(&o, &c->spec);
         o.cache_dir = c->cache_buf;

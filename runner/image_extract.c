@@ -776,8 +776,9 @@ struct archive *jc_layer_archive(struct jc_blob *b, struct jc_error *err)
         archive_read_support_filter_zstd(a);
         archive_read_support_filter_none(a);
         if (archive_read_open(a, io, NULL, layer_read, layer_close) != ARCHIVE_OK) {
-                jc_error_set(err, archive_errno(a) > 0 ? archive_errno(a) : 0, "layer `%s': %s",
-                             b->name, archive_error_string(a));
+                jc_error_set(err, archive_errno(a) > 0 ? archive_errno(a) : 0,
+                             "`%s': %s (a truncated or corrupt layer?)", b->name,
+                             archive_error_string(a));
                 archive_read_free(a);
                 return NULL;
         }

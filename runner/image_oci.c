@@ -311,8 +311,11 @@ int jc_oci_plan(struct jc_src *src, const char *want, struct jc_plan *plan, stru
         index = jc_json_parse(text, len, "index.json", err);
         if (index == NULL)
                 return -1;
-        if (choose(src, index, "index.json", want ? want : "", 1, &md, &keep, err) < 0)
+        if (choose(src, index, "index.json", want ? want : "", 1, &md, &keep, err) < 0) {
+                if (err->errnum == ENOENT)
+                        err->errnum = 0; /* "not listed", not a missing file */
                 goto out;
+        }
         jc_format(plan->key, sizeof(plan->key), "%s", md.digest);
         rc = read_manifest(src, &md, plan, err);
 out:
