@@ -25,6 +25,7 @@ packages=(
         libiniparser-dev   # RHEL: iniparser-devel (EPEL)
         libjson-c-dev      # RHEL: json-c-devel
         libarchive-dev     # RHEL: libarchive-devel
+        nettle-dev         # RHEL: nettle-devel (sha256 of image blobs)
         libc6-dev          # RHEL: glibc-devel glibc-static (the static probe)
         # --- Slurm: the plugin's header and a one-node test cluster ------
         libslurm-dev       # RHEL: slurm-devel (EPEL)

@@ -11,3 +11,11 @@ noinst_PROGRAMS += bench/seccomp_bench
 bench_seccomp_bench_SOURCES = bench/seccomp_bench.c
 bench_seccomp_bench_CFLAGS = $(AM_CFLAGS) $(SECCOMP_CFLAGS)
 bench_seccomp_bench_LDADD = libjcrunner.la libjcpolicy.la $(SECCOMP_LIBS)
+
+EXTRA_DIST += bench/image.sh
+
+# make bench-image: image import against tar -x, cache hits, 16 concurrent
+# first starts (doc/performance.md, "Images").
+bench-image: jobcell
+	JOBCELL=$(abs_top_builddir)/jobcell $(SHELL) $(top_srcdir)/bench/image.sh
+.PHONY: bench-image

@@ -32,3 +32,4 @@ EXTRA_DIST += tests/cli/man.sh
 
 # The seccomp filter: what it allows, profiles, cost.
 EXTRA_DIST += doc/seccomp.md
+EXTRA_DIST += doc/images.md doc/performance.md

@@ -36,6 +36,10 @@ const struct jc_key jc_keys[JC_K_COUNT] = {
         [JC_K_HOSTNAME] = { "hostname", JC_T_HOSTNAME, NULL, 0 },
         [JC_K_TMP_SIZE] = { "tmp_size", JC_T_SIZE, NULL, 0 },
         [JC_K_CGROUP_PARENT] = { "cgroup_parent", JC_T_PATH, NULL, 0 },
+        [JC_K_IMAGE_FORMATS] = { "image_formats", JC_T_ENUM_SET, jc_image_format_names, 0 },
+        [JC_K_SQUASHFS_MOUNT] = { "squashfs_mount", JC_T_ENUM, jc_squashfs_mount_names, 0 },
+        [JC_K_IMAGE_CACHE_DIR] = { "image_cache_dir", JC_T_DIR, NULL, 0 },
+        [JC_K_IMAGE_CACHE_MAX_SIZE] = { "image_cache_max_size", JC_T_SIZE, NULL, 0 },
 };
 
 int jc_key_lookup(const char *name)
@@ -199,6 +203,14 @@ static int parse_typed(const struct jc_key *k, const char *text, struct jc_value
                 return jc_check_hostname(text, err);
         case JC_T_PATH:
                 return jc_check_path(text, err);
+        case JC_T_DIR:
+                /* Cache entries become overlayfs lower layers, whose
+                 * option syntax gives `,' and `:' a meaning. */
+                if (jc_check_path(text, err) < 0)
+                        return -1;
+                if (strpbrk(text, ",:") != NULL)
+                        return jc_error_set(err, 0, "`%s' contains `,' or `:'", text);
+                return 0;
         }
         return jc_error_set(err, 0, "internal error: key type %d", (int)k->type);
 }

@@ -24,6 +24,7 @@ enum jc_key_type {
         JC_T_NAME_GLOBS,  /* comma list of environment name globs */
         JC_T_HOSTNAME,
         JC_T_PATH, /* an absolute path without `.', `..' or `//' */
+        JC_T_DIR, /* absolute path without `,' or `:' (an overlayfs lowerdir) */
 };
 
 #define JC_KEY_PARTITION_ONLY 1u /* not in [defaults] */

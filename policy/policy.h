@@ -41,6 +41,10 @@ enum jc_key_id {
         JC_K_HOSTNAME,
         JC_K_TMP_SIZE,
         JC_K_CGROUP_PARENT,
+        JC_K_IMAGE_FORMATS,
+        JC_K_SQUASHFS_MOUNT,
+        JC_K_IMAGE_CACHE_DIR,
+        JC_K_IMAGE_CACHE_MAX_SIZE,
         JC_K_COUNT
 };
 

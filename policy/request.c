@@ -8,7 +8,9 @@
 #include "values.h"
 
 const struct jc_request_opt jc_request_opts[] = {
-        { "image", "IMG", "image: a root filesystem directory (PATH[@sha256:DIGEST])" },
+        { "image", "IMG",
+          "image: a directory, OCI layout, docker archive or squashfs file "
+          "(PATH[@sha256:DIGEST])" },
         { "mounts", "SRC[:DST][:ro|rw],...", "bind host paths the policy admits" },
         { "workdir", "DIR", "working directory inside" },
         { "env", "NAME,...", "take these variables from the job's environment" },

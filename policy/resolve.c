@@ -157,6 +157,9 @@ static int apply_policy(struct resolver *r)
         TAKE(swap_max, SWAP_MAX, v[JC_K_SWAP_MAX].num);
         TAKE(readonly_root, READONLY_ROOT, v[JC_K_READONLY_ROOT].num != 0);
         TAKE(tmp_size, TMP_SIZE, v[JC_K_TMP_SIZE].num < 0 ? 0 : v[JC_K_TMP_SIZE].num);
+        TAKE(image_formats, IMAGE_FORMATS, v[JC_K_IMAGE_FORMATS].bits);
+        TAKE(squashfs_mount, SQUASHFS_MOUNT, (enum jc_squashfs_mount)v[JC_K_SQUASHFS_MOUNT].num);
+        TAKE(image_cache_max_size, IMAGE_CACHE_MAX_SIZE, v[JC_K_IMAGE_CACHE_MAX_SIZE].num);
 #undef TAKE
         if (v[JC_K_SERVICE_USER].set) {
                 s->service_uid = v[JC_K_SERVICE_USER].id;
@@ -178,6 +181,10 @@ static int apply_policy(struct resolver *r)
         mark(r, JC_S_CPUS, JC_K_CPUS);
         if (v[JC_K_HOSTNAME].set && set_str(&s->hostname, v[JC_K_HOSTNAME].text, r->err) < 0)
                 return -1;
+        if (v[JC_K_IMAGE_CACHE_DIR].set &&
+            set_str(&s->image_cache_dir, v[JC_K_IMAGE_CACHE_DIR].text, r->err) < 0)
+                return -1;
+        mark(r, JC_S_IMAGE_CACHE_DIR, JC_K_IMAGE_CACHE_DIR);
         mark(r, JC_S_HOSTNAME, JC_K_HOSTNAME);
         if (v[JC_K_CGROUP_PARENT].set &&
             set_str(&s->cgroup_parent, v[JC_K_CGROUP_PARENT].text, r->err) < 0)

@@ -10,6 +10,8 @@ const char *const jc_network_names[] = { "none", "host", NULL };
 const char *const jc_identity_names[] = { "user", "fakeroot", "service-root", NULL };
 const char *const jc_root_map_names[] = { "service", "subuid", NULL };
 const char *const jc_origin_names[] = { "builtin", "defaults", "partition", "request", NULL };
+const char *const jc_image_format_names[] = { "dir", "oci", "docker", "squashfs", NULL };
+const char *const jc_squashfs_mount_names[] = { "squashfuse", "kernel", NULL };
 
 const char *const jc_spec_field_names[JC_S_COUNT] = {
         [JC_S_PARTITION] = "partition",
@@ -39,6 +41,10 @@ const char *const jc_spec_field_names[JC_S_COUNT] = {
         [JC_S_WORKDIR] = "workdir",
         [JC_S_ENTRYPOINT] = "entrypoint",
         [JC_S_CGROUP_PARENT] = "cgroup_parent",
+        [JC_S_IMAGE_FORMATS] = "image_formats",
+        [JC_S_SQUASHFS_MOUNT] = "squashfs_mount",
+        [JC_S_IMAGE_CACHE_DIR] = "image_cache_dir",
+        [JC_S_IMAGE_CACHE_MAX_SIZE] = "image_cache_max_size",
 };
 
 static const char *const rlimit_names[RLIMIT_NLIMITS] = {
@@ -99,6 +105,11 @@ int jc_spec_init(struct jc_spec *spec, struct jc_error *err)
         spec->pids_limit = 8192;
         spec->swap_max = -1;
         spec->readonly_root = true;
+        spec->image_formats = (UINT64_C(1) << JC_IMG_COUNT) - 1;
+        /* squashfuse parses the user's file in user space; a kernel mount
+         * would parse it in the kernel (doc/images.md). */
+        spec->squashfs_mount = JC_SQFS_SQUASHFUSE;
+        spec->image_cache_max_size = -1;
         /* A core dump of a job can fill the node's disk and may hold
          * secrets; jobs that want one ask their admin (rlimit_core). */
         spec->rlimits[RLIMIT_CORE] = (struct jc_rlimit){ .set = true, .soft = 0, .hard = 0 };
@@ -107,6 +118,7 @@ int jc_spec_init(struct jc_spec *spec, struct jc_error *err)
             set_str(&spec->seccomp, "default", err) < 0 || set_str(&spec->cpus, "", err) < 0 ||
             set_str(&spec->hostname, "", err) < 0 || set_str(&spec->workdir, "", err) < 0 ||
             set_str(&spec->cgroup_parent, "", err) < 0 ||
+            set_str(&spec->image_cache_dir, "", err) < 0 ||
             jc_strv_push(&spec->env_passthrough, "*", err) < 0) {
                 jc_spec_free(spec);
                 return -1;
@@ -158,6 +170,7 @@ void jc_spec_free(struct jc_spec *spec)
         free(spec->hostname);
         free(spec->workdir);
         free(spec->cgroup_parent);
+        free(spec->image_cache_dir);
         jc_mounts_free(&spec->mounts);
         jc_strv_free(&spec->mounts_allowed);
         jc_strv_free(&spec->devices);
@@ -173,6 +186,7 @@ int jc_spec_copy(struct jc_spec *dst, const struct jc_spec *src, struct jc_error
         *dst = *src;
         dst->partition = dst->image = dst->image_digest = dst->seccomp = NULL;
         dst->cpus = dst->hostname = dst->workdir = dst->cgroup_parent = NULL;
+        dst->cpus = dst->hostname = dst->workdir = dst->image_cache_dir = NULL;
         dst->mounts = (struct jc_mounts){ 0 };
         dst->devices = dst->env_passthrough = dst->env = dst->mounts_allowed =
                 (struct jc_strv){ 0 };
@@ -184,6 +198,7 @@ int jc_spec_copy(struct jc_spec *dst, const struct jc_spec *src, struct jc_error
             set_str(&dst->hostname, src->hostname, err) < 0 ||
             set_str(&dst->workdir, src->workdir, err) < 0 ||
             set_str(&dst->cgroup_parent, src->cgroup_parent, err) < 0 ||
+            set_str(&dst->image_cache_dir, src->image_cache_dir, err) < 0 ||
             jc_strv_copy(&dst->devices, &src->devices, err) < 0 ||
             jc_strv_copy(&dst->mounts_allowed, &src->mounts_allowed, err) < 0 ||
             jc_strv_copy(&dst->env_passthrough, &src->env_passthrough, err) < 0 ||

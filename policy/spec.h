@@ -17,11 +17,16 @@ enum jc_network { JC_NET_NONE, JC_NET_HOST };
 enum jc_identity { JC_ID_USER, JC_ID_FAKEROOT, JC_ID_SERVICE_ROOT };
 enum jc_root_map { JC_ROOTMAP_SERVICE, JC_ROOTMAP_SUBUID };
 enum jc_origin { JC_ORIGIN_BUILTIN, JC_ORIGIN_DEFAULTS, JC_ORIGIN_PARTITION, JC_ORIGIN_REQUEST };
+/* Image kinds (doc/images.md) and how a squashfs image is mounted. */
+enum jc_image_format { JC_IMG_DIR, JC_IMG_OCI, JC_IMG_DOCKER, JC_IMG_SQUASHFS, JC_IMG_COUNT };
+enum jc_squashfs_mount { JC_SQFS_SQUASHFUSE, JC_SQFS_KERNEL };
 
 extern const char *const jc_network_names[]; /* NULL-terminated, index = enum */
 extern const char *const jc_identity_names[];
 extern const char *const jc_root_map_names[];
 extern const char *const jc_origin_names[];
+extern const char *const jc_image_format_names[];
+extern const char *const jc_squashfs_mount_names[];
 
 /* RLIM_INFINITY is written "unlimited"; a limit not set keeps what the
  * runner inherited (under Slurm: the job's, see SLURM_RLIMIT_*). */
@@ -72,6 +77,10 @@ enum jc_spec_field {
         JC_S_WORKDIR,
         JC_S_ENTRYPOINT,
         JC_S_CGROUP_PARENT,
+        JC_S_IMAGE_FORMATS,
+        JC_S_SQUASHFS_MOUNT,
+        JC_S_IMAGE_CACHE_DIR,
+        JC_S_IMAGE_CACHE_MAX_SIZE,
         JC_S_COUNT
 };
 
@@ -105,6 +114,10 @@ struct jc_spec {
         char *workdir;                  /* "" = the image's, else the user's cwd rule */
         bool entrypoint;                /* run the image's entrypoint */
         char *cgroup_parent; /* standalone runs: cgroup the sandbox goes under; "" = the caller's */
+        uint64_t image_formats;         /* bit N set: enum jc_image_format N is allowed */
+        enum jc_squashfs_mount squashfs_mount;
+        char *image_cache_dir;        /* "" = the built-in place (doc/images.md) */
+        int64_t image_cache_max_size; /* bytes; -1 = no cap */
         enum jc_origin origin[JC_S_COUNT];
 };
 

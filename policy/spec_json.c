@@ -12,7 +12,7 @@
 /* Bump when a field changes meaning; readers refuse other versions. */
 #define JC_SPEC_VERSION 1
 
-enum ftype { F_STR, F_BOOL, F_INT, F_UID, F_ENUM, F_CAPS, F_RLIMITS, F_MOUNTS, F_STRV };
+enum ftype { F_STR, F_BOOL, F_INT, F_UID, F_ENUM, F_ENUM_SET, F_CAPS, F_RLIMITS, F_MOUNTS, F_STRV };
 
 struct field {
         enum jc_spec_field id;
@@ -53,6 +53,10 @@ static const struct field fields[] = {
         FIELD(JC_S_WORKDIR, F_STR, workdir, NULL),
         FIELD(JC_S_ENTRYPOINT, F_BOOL, entrypoint, NULL),
         FIELD(JC_S_CGROUP_PARENT, F_STR, cgroup_parent, NULL),
+        FIELD(JC_S_IMAGE_FORMATS, F_ENUM_SET, image_formats, jc_image_format_names),
+        FIELD(JC_S_SQUASHFS_MOUNT, F_ENUM, squashfs_mount, jc_squashfs_mount_names),
+        FIELD(JC_S_IMAGE_CACHE_DIR, F_STR, image_cache_dir, NULL),
+        FIELD(JC_S_IMAGE_CACHE_MAX_SIZE, F_INT, image_cache_max_size, NULL),
 };
 #undef FIELD
 
@@ -128,6 +132,39 @@ static json_object *caps_json(uint64_t caps)
         return a;
 }
 
+static int want(json_object *v, json_type t, const char *name, struct jc_error *err);
+
+static json_object *enum_set_json(uint64_t bits, const char *const *names)
+{
+        json_object *a = json_object_new_array();
+        size_t i;
+
+        for (i = 0; a != NULL && names[i] != NULL; i++)
+                if (bits & (UINT64_C(1) << i))
+                        json_object_array_add(a, json_object_new_string(names[i]));
+        return a;
+}
+
+static int enum_set_from(json_object *v, const char *name, const char *const *names, uint64_t *out,
+                         struct jc_error *err)
+{
+        size_t i;
+        int e;
+
+        if (want(v, json_type_array, name, err) < 0)
+                return -1;
+        *out = 0;
+        for (i = 0; i < json_object_array_length(v); i++) {
+                json_object *s = json_object_array_get_idx(v, i);
+
+                if (want(s, json_type_string, name, err) < 0 ||
+                    jc_parse_enum(json_object_get_string(s), names, &e, err) < 0)
+                        return jc_error_wrap(err, "spec field `%s'", name);
+                *out |= UINT64_C(1) << e;
+        }
+        return 0;
+}
+
 static json_object *field_json(const struct jc_spec *spec, const struct field *f)
 {
         const char *p = (const char *)spec + f->off;
@@ -143,6 +180,8 @@ static json_object *field_json(const struct jc_spec *spec, const struct field *f
                 return json_object_new_int64(*(const uint32_t *)p);
         case F_ENUM:
                 return json_object_new_string(f->names[*(const int *)p]);
+        case F_ENUM_SET:
+                return enum_set_json(*(const uint64_t *)p, f->names);
         case F_CAPS:
                 return caps_json(*(const uint64_t *)p);
         case F_RLIMITS:
@@ -364,6 +403,8 @@ static int field_from(struct jc_spec *spec, const struct field *f, json_object *
                         return jc_error_wrap(err, "spec field `%s'", name);
                 *(int *)p = e;
                 return 0;
+        case F_ENUM_SET:
+                return enum_set_from(v, name, f->names, (uint64_t *)p, err);
         case F_CAPS:
                 return caps_from(v, (uint64_t *)p, err);
         case F_RLIMITS:

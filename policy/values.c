@@ -110,8 +110,10 @@ int jc_parse_enum_set(const char *s, const char *const *names, uint64_t *out, st
         size_t i;
         int v;
 
-        if (jc_strv_split(&items, s, err) < 0)
+        if (jc_strv_split(&items, s, err) < 0) {
+                jc_strv_free(&items); /* the items before the bad one */
                 return -1;
+        }
         for (i = 0; i < items.n; i++) {
                 if (jc_parse_enum(items.v[i], names, &v, err) < 0) {
                         jc_strv_free(&items);

@@ -94,3 +94,15 @@ tests_unit_seccomp_omp_CFLAGS = $(AM_CFLAGS) $(OPENMP_CFLAGS)
 tests_unit_seccomp_omp_LDFLAGS = $(AM_LDFLAGS) $(OPENMP_CFLAGS)
 TESTS += tests/unit/test_seccomp tests/cli/seccomp.sh
 EXTRA_DIST += tests/cli/seccomp.sh
+
+# Images (doc/images.md).
+IMAGE_LIBS = libjcimage.la libjcpolicy.la
+check_PROGRAMS += tests/image/test_image_config tests/image/sqfs_probe
+tests_image_test_image_config_SOURCES = tests/image/test_image_config.c
+tests_image_test_image_config_CPPFLAGS = $(UNIT_CPPFLAGS) $(NETTLE_CFLAGS)
+tests_image_test_image_config_LDADD = $(IMAGE_LIBS)
+tests_image_sqfs_probe_SOURCES = tests/image/sqfs_probe.c
+tests_image_sqfs_probe_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_image_sqfs_probe_LDADD = $(IMAGE_LIBS)
+TESTS += tests/image/test_image_config tests/image/import.sh tests/image/squashfs.sh
+EXTRA_DIST += tests/image/mkimage.sh tests/image/import.sh tests/image/squashfs.sh

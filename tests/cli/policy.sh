@@ -19,7 +19,7 @@ is "check: a broken policy exits 1" "$rc" 1
 like "check: names file, line, section and key of a bad value" "$out" "broken.ini:12: [defaults] network = bridge: \`bridge' is not one of: none, host"
 like "check: names an unknown key" "$out" "[partition debug] netwrok: unknown key"
 like "check: names a section that differs only in case" "$out" "[Partition Debug] differs only in case from [partition debug]"
-like "check: names a contradiction" "$out" "pids_limit = 8192 (line 22, [defaults]) is outside pids_limit_max = 100 (line 46, [partition debug])"
+like "check: names a contradiction" "$out" "pids_limit = 8192 (line 22, [defaults]) is outside pids_limit_max = 100 (line 54, [partition debug])"
 like "check: counts the problems" "$out" "broken.ini: 4 problems"
 out=$("$JOBCELL" policy check "$EXAMPLE" "$TESTTMP/broken.ini" 2>&1); rc=$?
 is "check: one bad file among good ones exits 1" "$rc" 1

@@ -312,6 +312,24 @@ static void test_images(void)
         jc_spec_free(&s);
         refused(pol, "x", OPTS("image=/images/a@sha256:12"), "is not a digest", "bad digest");
         jc_policy_free(pol);
+
+        pol = policy("[defaults]\nimage_cache_dir = /var/cache/jc\n"
+                     "[partition sq]\nimage_formats = dir, squashfs\nsquashfs_mount = kernel\n"
+                     "image_cache_max_size = 1G\n");
+        allowed(pol, "x", OPTS("image=/images/a"), &s, "image keys: defaults");
+        is_int(s.image_formats, 15, "image keys: every format by default");
+        is_int(s.squashfs_mount, JC_SQFS_SQUASHFUSE, "image keys: squashfuse by default");
+        is_str(s.image_cache_dir, "/var/cache/jc", "image keys: cache dir from [defaults]");
+        is_int(s.image_cache_max_size, -1, "image keys: no cache cap by default");
+        jc_spec_free(&s);
+        allowed(pol, "sq", OPTS("image=/images/a"), &s, "image keys: partition");
+        is_int(s.image_formats, (1 << JC_IMG_DIR) | (1 << JC_IMG_SQUASHFS),
+               "image keys: formats from the partition");
+        is_int(s.squashfs_mount, JC_SQFS_KERNEL, "image keys: kernel squashfs in the partition");
+        is_int(s.image_cache_max_size, 1LL << 30, "image keys: cache cap");
+        is_int(s.origin[JC_S_IMAGE_CACHE_MAX_SIZE], JC_ORIGIN_PARTITION, "image keys: origin");
+        jc_spec_free(&s);
+        jc_policy_free(pol);
 }
 
 static void test_request_options(void)

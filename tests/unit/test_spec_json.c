@@ -52,6 +52,11 @@ static void rich_spec(struct jc_spec *s)
         s->entrypoint = true;
         free(s->cgroup_parent);
         s->cgroup_parent = strdup("/jobcell/batch");
+        s->image_formats = (UINT64_C(1) << JC_IMG_OCI) | (UINT64_C(1) << JC_IMG_SQUASHFS);
+        s->squashfs_mount = JC_SQFS_KERNEL;
+        free(s->image_cache_dir);
+        s->image_cache_dir = strdup("/var/cache/jc");
+        s->image_cache_max_size = 1LL << 34;
         s->origin[JC_S_NETWORK] = JC_ORIGIN_REQUEST;
         s->origin[JC_S_PIDS_LIMIT] = JC_ORIGIN_PARTITION;
         s->origin[JC_S_HOSTNAME] = JC_ORIGIN_DEFAULTS;
@@ -82,6 +87,8 @@ static void test_round_trip(void)
         is_int(b.swap_max, 0, "round trip: swap 0");
         is_int(b.origin[JC_S_PIDS_LIMIT], JC_ORIGIN_PARTITION, "round trip: origins");
         is_str(b.image_digest, a.image_digest, "round trip: digest");
+        is_int(b.image_formats, a.image_formats, "round trip: image formats (an enum set)");
+        is_int(b.squashfs_mount, JC_SQFS_KERNEL, "round trip: squashfs mount");
         like(j1, "\"origin\":{\"partition\":\"builtin\"", "JSON has the origin of each field");
         like(j1, "\"CAP_NET_RAW\"", "JSON names capabilities");
         free(j1);
@@ -137,6 +144,8 @@ static void test_strict(void)
             "component", "mount path with ..");
         bad("\"service_uid\":65534", "\"service_uid\":-3", "out of range", "negative uid");
         bad("\"rlimits\":{\"core\"", "\"rlimits\":{\"bogus\"", "unknown resource", "bad rlimit");
+        bad("\"image_formats\":[\"dir\"", "\"image_formats\":[\"zip\"",
+            "spec field `image_formats'", "bad image format");
         bad("\"network\":\"builtin\"", "\"network\":\"elsewhere\"", "spec origin of `network'",
             "bad origin");
 }
