@@ -15,7 +15,7 @@ doc/jobcell-policy.5: doc/jobcell-policy.5.in Makefile
 	$(AM_V_GEN)$(MKDIR_P) doc && $(JC_MAN_SED) $(srcdir)/doc/jobcell-policy.5.in > $@.tmp && mv $@.tmp $@
 
 # The guides the man pages point to.
-dist_doc_DATA = doc/design.md doc/resources.md
+dist_doc_DATA = doc/design.md doc/resources.md doc/images.md doc/seccomp.md doc/performance.md
 
 # The example policy, for admins to copy; never installed as the policy.
 exampledir = $(docdir)/examples
@@ -30,6 +30,3 @@ tests_unit_test_doc_LDADD = $(UNIT_LIBS)
 TESTS += tests/unit/test_doc tests/cli/man.sh
 EXTRA_DIST += tests/cli/man.sh
 
-# The seccomp filter: what it allows, profiles, cost.
-EXTRA_DIST += doc/seccomp.md
-EXTRA_DIST += doc/images.md doc/performance.md
