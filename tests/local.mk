@@ -29,3 +29,7 @@ TESTS += tests/unit/test_spec_json
 
 TESTS += tests/cli/policy.sh
 EXTRA_DIST += tests/lib.sh tests/cli/policy.sh doc/examples/policy.ini
+
+# tests/slurm/: a real one-node cluster (cluster.sh); root, Slurm and munge.
+TESTS += tests/slurm/smoke.sh
+EXTRA_DIST += tests/slurm/cluster.sh tests/slurm/smoke.sh
