@@ -14,8 +14,12 @@
 #   jc_slurm_cgroups    Slurm's cgroup directories under /sys/fs/cgroup
 #
 # Set before jc_cluster_start:
-#   JC_PLUGSTACK    the content of plugstack.conf (default: no plugin);
-#                   slurmd reads it once at start, each step reads it again
+#   JC_PLUGSTACK    the content of plugstack.conf (default: no plugin), @DIR@
+#                   standing for the cluster directory; slurmd reads it once
+#                   at start, srun, sbatch and each step read it again
+#   jc_cluster_setup  a function, when defined, called with the cluster
+#                   directory before the daemons start (to put a plugin, a
+#                   policy file... there, root-owned)
 #   JC_PARTITIONS   partition names, all on the one node; the first is the
 #                   default (default: "debug")
 #   JC_KEEP=1       keep the cluster directory (configs, logs) at exit
@@ -179,7 +183,7 @@ ConstrainCores=yes
 ConstrainRAMSpace=yes
 ConstrainDevices=no
 EOF
-        printf '%s\n' "${JC_PLUGSTACK:-# no plugin}" >"$d/etc/plugstack.conf"
+        printf '%s\n' "${JC_PLUGSTACK:-# no plugin}" | sed "s|@DIR@|$d|g" >"$d/etc/plugstack.conf"
         chmod 644 "$d"/etc/*
 }
 
@@ -271,6 +275,9 @@ jc_cluster_start() {
         JC_SLURMCTLD_LOG=$d/log/slurmctld.log
         export SLURM_CONF
         _jc_write_configs
+        if declare -F jc_cluster_setup >/dev/null; then
+                jc_cluster_setup "$d" || bail_out "jc_cluster_setup $d failed"
+        fi
 
         # A private munge: own key, own socket, nothing of the system's.
         mungekey --create --keyfile="$d/munge/munge.key" >/dev/null 2>&1 &&
