@@ -7,7 +7,7 @@ libjcspank_la_SOURCES = \
 	spank_plugin/conf.c \
 	spank_plugin/check.c
 libjcspank_la_CPPFLAGS = $(AM_CPPFLAGS) -DJC_DEFAULT_RUNNER='"$(bindir)/jobcell"'
-EXTRA_DIST += spank_plugin/jobcell_spank.sym
+EXTRA_DIST += spank_plugin/jobcell_spank.sym doc/slurm.md
 
 if WITH_SLURM
 slurmplugindir = $(slurm_plugindir)

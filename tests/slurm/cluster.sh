@@ -228,9 +228,12 @@ _jc_daemons_alive() {
         local n
         for n in munged slurmctld slurmd; do
                 _jc_alive "$(_jc_pid_of $n)" $n ||
-                        { echo "$n exited; its log: $(tail -n 3 "$JC_CLUSTER_DIR/log/$n"* 2>/dev/null | tr '\n' ' ')"; return 1; }
+                        { echo "$n exited: $(tail -n 3 "$JC_CLUSTER_DIR/log/$n.stdout" 2>/dev/null | tr '\n' ' ')"; return 1; }
         done
 }
+
+# Done waiting: the node is idle, or a daemon died.
+_jc_up_or_dead() { _jc_node_idle || ! _jc_daemons_alive >/dev/null; }
 
 jc_cluster_start() {
         local missing t0 d why
@@ -291,11 +294,10 @@ jc_cluster_start() {
         # slurmd retries its registration until slurmctld answers: start both.
         _jc_spawn slurmctld /usr/sbin/slurmctld -D -f "$SLURM_CONF"
         _jc_spawn slurmd /usr/sbin/slurmd -D -f "$SLURM_CONF"
-        if ! _jc_wait 300 _jc_node_idle; then
-                why=$(_jc_daemons_alive) || true
-                bail_out "node $JC_NODE not idle after 30 s (state '$(sinfo -h -n "$JC_NODE" -o %t 2>/dev/null)') ${why}"
-        fi
+        _jc_wait 300 _jc_up_or_dead
         why=$(_jc_daemons_alive) || bail_out "$why"
+        _jc_node_idle ||
+                bail_out "node $JC_NODE not idle after 30 s (state '$(sinfo -h -n "$JC_NODE" -o %t 2>/dev/null)')"
         JC_START_SECONDS=$(_jc_since "$t0")
         diag "cluster up in $JC_START_SECONDS s ($d, partitions: ${JC_PARTITIONS:-debug})"
 }

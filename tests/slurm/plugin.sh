@@ -12,6 +12,10 @@ plugin=$top_builddir/.libs/jobcell_spank.so
 forge=$top_builddir/tests/slurm/.libs/forge_partition.so
 [ -f "$plugin" ] || skip_all "the SPANK plugin was not built (no slurm/spank.h at configure time)"
 [ -f "$forge" ] || bail_out "$forge is missing: run make check"
+# ASan must be the first library of a process: slurmd, slurmstepd and srun
+# are not built with it, so they cannot load an ASan-built plugin.
+! grep -qa __asan_init "$plugin" ||
+        skip_all "the plugin is built with --enable-sanitizers, which Slurm's programs cannot load"
 
 JC_PARTITIONS="debug nohost strict"
 JC_PLUGSTACK="required @DIR@/lib/jobcell_spank.so policy=@DIR@/etc/policy.ini runner=@DIR@/bin/jobcell runtime_dir=/run/jobcell-test"
@@ -205,5 +209,13 @@ like "... saying why" "$out" "jobcell: refused: plugstack.conf: runner=$stub can
 unlike "... nothing ran" "$out" "ran"
 like "... and slurmd's log says it too" "$(cat "$JC_SLURMD_LOG")" "runner=$stub cannot be trusted"
 chown root "$stub"
+
+# slurmd checks the arguments when it starts: a typo keeps it from starting.
+jc_cluster_stop
+out=$(JC_PLUGSTACK="$JC_PLUGSTACK bogus=1" bash -c '. "$top_srcdir/tests/lib.sh"
+        . "$top_srcdir/tests/slurm/cluster.sh"; '"$(declare -f jc_cluster_setup)"'
+        plugin=$1 forge=$2 jc_cluster_start' - "$plugin" "$forge" 2>&1)
+like "slurmd does not start with an unknown plugstack.conf argument" "$out" \
+        "Bail out! slurmd exited: slurmd: error: jobcell: plugstack.conf: unknown argument \`bogus=1'"
 
 done_testing

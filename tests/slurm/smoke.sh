@@ -50,9 +50,9 @@ is "a second harness refuses to start" "$?" 1
 like "... with one line naming the running daemon" "$out" "Bail out! a Slurm daemon is already running here"
 is "... and the first cluster still runs jobs" "$(as_user srun -n1 echo still 2>&1)" still
 
-as_user srun -n1 sleep 30 >/dev/null 2>&1 &
+as_user srun -n1 sh -c 'touch started; sleep 30' >/dev/null 2>&1 &
 srun_pid=$!
-_jc_wait 100 eval '[ -n "$(squeue -h -s -o %i)" ]'
+_jc_wait 200 test -e "$JC_WORK/started"
 stepd=$(jc_slurmstepds)
 is "the harness finds the slurmstepd of its running step" "$(cat /proc/${stepd:-0}/comm 2>&1)" slurmstepd
 
