@@ -99,7 +99,7 @@ static int decide(spank_t sp, struct jc_error *err)
         struct passwd pw, *res = NULL;
         char pwbuf[4096], label[300];
         struct jc_who who;
-        int rc = -1;
+        int rc = -1, e;
 
         if (getenv_dup(sp, "SLURM_CONTAINER", &jc_st.ask.container, err) < 0)
                 return -1;
@@ -109,8 +109,9 @@ static int decide(spank_t sp, struct jc_error *err)
         if ((jc_ask_sandboxed(&jc_st.ask) || any_section_requires(pol)) &&
             jc_job_partition(jc_st.job_id, &jc_st.partition, err) < 0)
                 goto out;
-        if (getpwuid_r(jc_st.uid, &pw, pwbuf, sizeof(pwbuf), &res) != 0 || res == NULL) {
-                jc_error_set(err, errno, "look up uid %u", (unsigned)jc_st.uid);
+        e = getpwuid_r(jc_st.uid, &pw, pwbuf, sizeof(pwbuf), &res);
+        if (e != 0 || res == NULL) {
+                jc_error_set(err, e ? e : ENOENT, "look up uid %u", (unsigned)jc_st.uid);
                 goto out;
         }
         who = (struct jc_who){ .user = pw.pw_name, .uid = jc_st.uid };
