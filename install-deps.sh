@@ -34,6 +34,7 @@ packages=(
         slurm-client       # RHEL: slurm (EPEL)
         munge              # RHEL: munge (EPEL)
         libpmix2           # RHEL: pmix
+        libpmix-dev        # RHEL: pmix-devel (Slurm's mpi/pmix dlopens pmix2/lib/libpmix.so)
         # --- images and sandbox tests ------------------------------------
         busybox-static     # RHEL: busybox (Fedora's is static; none in RHEL 9)
         bubblewrap         # RHEL: bubblewrap

@@ -106,3 +106,22 @@ tests_image_sqfs_probe_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_image_sqfs_probe_LDADD = $(IMAGE_LIBS)
 TESTS += tests/image/test_image_config tests/image/import.sh tests/image/squashfs.sh
 EXTRA_DIST += tests/image/mkimage.sh tests/image/import.sh tests/image/squashfs.sh
+
+# tests/slurm/: a real one-node cluster (cluster.sh); root, Slurm and munge.
+TESTS += tests/slurm/smoke.sh tests/slurm/plugin.sh
+EXTRA_DIST += tests/slurm/cluster.sh tests/slurm/smoke.sh tests/slurm/plugin.sh \
+	tests/slurm/runner-stub.sh tests/slurm/README.md
+if WITH_SLURM
+# An attacker's srun for plugin.sh (LD_PRELOAD), never installed.
+check_LTLIBRARIES = tests/slurm/forge_partition.la
+tests_slurm_forge_partition_la_SOURCES = tests/slurm/forge_partition.c
+tests_slurm_forge_partition_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
+tests_slurm_forge_partition_la_LIBADD = -ldl
+endif
+
+# The plugin's Slurm-free part: plugstack arguments, trust check, decision.
+check_PROGRAMS += tests/unit/test_spank
+tests_unit_test_spank_SOURCES = tests/unit/test_spank.c
+tests_unit_test_spank_CPPFLAGS = $(UNIT_CPPFLAGS) -I$(top_srcdir)/spank_plugin
+tests_unit_test_spank_LDADD = libjcspank.la $(UNIT_LIBS)
+TESTS += tests/unit/test_spank
