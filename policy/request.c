@@ -61,17 +61,6 @@ bool jc_request_empty(const struct jc_request *req)
         return memcmp(req, &none, sizeof(none)) == 0;
 }
 
-static int set_string(char **dst, const char *value, struct jc_error *err)
-{
-        char *d = jc_strdup(value, err);
-
-        if (d == NULL)
-                return -1;
-        free(*dst);
-        *dst = d;
-        return 0;
-}
-
 static int add_list(struct jc_strv *list, const char *value,
                     int (*check)(const char *, struct jc_error *), struct jc_error *err)
 {
@@ -123,11 +112,11 @@ static int set_value(struct jc_request *req, const char *name, const char *value
         uint64_t caps;
 
         if (strcmp(name, "image") == 0)
-                return set_string(&req->image, value, err);
+                return jc_str_set(&req->image, value, err);
         if (strcmp(name, "mounts") == 0)
                 return add_list(&req->mounts, value, check_mount, err);
         if (strcmp(name, "workdir") == 0)
-                return jc_check_path(value, err) < 0 ? -1 : set_string(&req->workdir, value, err);
+                return jc_check_path(value, err) < 0 ? -1 : jc_str_set(&req->workdir, value, err);
         if (strcmp(name, "env") == 0)
                 return add_list(&req->env, value, jc_check_env_name, err);
         if (strcmp(name, "network") == 0)
@@ -146,7 +135,7 @@ static int set_value(struct jc_request *req, const char *name, const char *value
         if (strcmp(name, "seccomp") == 0) {
                 if (strcmp(value, "default") != 0 && jc_check_path(value, err) < 0)
                         return -1;
-                return set_string(&req->seccomp, value, err);
+                return jc_str_set(&req->seccomp, value, err);
         }
         if (strcmp(name, "pids-limit") == 0)
                 return jc_parse_int(value, 1, INT32_MAX, &req->pids_limit, err);
@@ -160,7 +149,7 @@ static int set_value(struct jc_request *req, const char *name, const char *value
                 return 0;
         }
         if (strcmp(name, "cpuset") == 0)
-                return jc_check_cpulist(value, err) < 0 ? -1 : set_string(&req->cpus, value, err);
+                return jc_check_cpulist(value, err) < 0 ? -1 : jc_str_set(&req->cpus, value, err);
         return jc_error_set(err, 0, "unknown option");
 }
 

@@ -88,17 +88,6 @@ static int refuse(const struct resolver *r, int id, const char *dflt, const char
         return jc_error_set(r->err, 0, "%s is refused: %s", what, loc);
 }
 
-static int set_str(char **dst, const char *s, struct jc_error *err)
-{
-        char *d = jc_strdup(s, err);
-
-        if (d == NULL)
-                return -1;
-        free(*dst);
-        *dst = d;
-        return 0;
-}
-
 /* The origin of effective key ID, for spec field F. */
 static void mark(struct resolver *r, enum jc_spec_field f, int id)
 {
@@ -171,23 +160,23 @@ static int apply_policy(struct resolver *r)
                 s->service_gid = v[JC_K_SERVICE_GROUP].id;
                 mark(r, JC_S_SERVICE_GID, JC_K_SERVICE_GROUP);
         }
-        if (v[JC_K_SECCOMP].set && set_str(&s->seccomp, v[JC_K_SECCOMP].text, r->err) < 0)
+        if (v[JC_K_SECCOMP].set && jc_str_set(&s->seccomp, v[JC_K_SECCOMP].text, r->err) < 0)
                 return -1;
         mark(r, JC_S_SECCOMP, JC_K_SECCOMP);
         if (v[JC_K_CPUS].set &&
-            set_str(&s->cpus, strcmp(v[JC_K_CPUS].text, "none") ? v[JC_K_CPUS].text : "", r->err) <
+            jc_str_set(&s->cpus, strcmp(v[JC_K_CPUS].text, "none") ? v[JC_K_CPUS].text : "", r->err) <
                     0)
                 return -1;
         mark(r, JC_S_CPUS, JC_K_CPUS);
-        if (v[JC_K_HOSTNAME].set && set_str(&s->hostname, v[JC_K_HOSTNAME].text, r->err) < 0)
+        if (v[JC_K_HOSTNAME].set && jc_str_set(&s->hostname, v[JC_K_HOSTNAME].text, r->err) < 0)
                 return -1;
         if (v[JC_K_IMAGE_CACHE_DIR].set &&
-            set_str(&s->image_cache_dir, v[JC_K_IMAGE_CACHE_DIR].text, r->err) < 0)
+            jc_str_set(&s->image_cache_dir, v[JC_K_IMAGE_CACHE_DIR].text, r->err) < 0)
                 return -1;
         mark(r, JC_S_IMAGE_CACHE_DIR, JC_K_IMAGE_CACHE_DIR);
         mark(r, JC_S_HOSTNAME, JC_K_HOSTNAME);
         if (v[JC_K_CGROUP_PARENT].set &&
-            set_str(&s->cgroup_parent, v[JC_K_CGROUP_PARENT].text, r->err) < 0)
+            jc_str_set(&s->cgroup_parent, v[JC_K_CGROUP_PARENT].text, r->err) < 0)
                 return -1;
         mark(r, JC_S_CGROUP_PARENT, JC_K_CGROUP_PARENT);
         if (v[JC_K_DEVICES].set && jc_strv_copy(&s->devices, &v[JC_K_DEVICES].list, r->err) < 0)
@@ -248,7 +237,7 @@ static int request_image(struct resolver *r, const char *image)
                 *at++ = '\0';
                 if (jc_check_digest(at, r->err) < 0)
                         return jc_error_wrap(r->err, "--image=%s", image);
-                if (set_str(&r->spec->image_digest, at, r->err) < 0)
+                if (jc_str_set(&r->spec->image_digest, at, r->err) < 0)
                         return -1;
                 r->spec->origin[JC_S_IMAGE_DIGEST] = JC_ORIGIN_REQUEST;
         }
@@ -262,7 +251,7 @@ static int request_image(struct resolver *r, const char *image)
                 return refuse(r, JC_K_IMAGE_DIGEST_REQUIRED, "",
                               "image `%s' without @sha256:DIGEST", path);
         r->spec->origin[JC_S_IMAGE] = JC_ORIGIN_REQUEST;
-        return set_str(&r->spec->image, path, r->err);
+        return jc_str_set(&r->spec->image, path, r->err);
 }
 
 /* An enum choice: the default, a value in ALLOWED_KEY's set, or (when
@@ -313,7 +302,7 @@ static int request_seccomp(struct resolver *r, const char *asked)
         if (!allowed->set || !jc_strv_contains(&allowed->list, asked))
                 return refuse(r, JC_K_SECCOMP_ALLOWED, "the default profile", "seccomp=%s", asked);
         r->spec->origin[JC_S_SECCOMP] = JC_ORIGIN_REQUEST;
-        return set_str(&r->spec->seccomp, asked, r->err);
+        return jc_str_set(&r->spec->seccomp, asked, r->err);
 }
 
 /* A limit the job may lower but never raise: pids, memory, swap. */
@@ -346,7 +335,7 @@ static int request_cpus(struct resolver *r, const char *asked)
                                 return refuse(r, JC_K_CPUS, "", "cpuset=%s (not a subset)", asked);
         }
         r->spec->origin[JC_S_CPUS] = JC_ORIGIN_REQUEST;
-        return set_str(&r->spec->cpus, asked, r->err);
+        return jc_str_set(&r->spec->cpus, asked, r->err);
 }
 
 static int request_writable(struct resolver *r, int writable)
@@ -439,7 +428,7 @@ static int apply_request(struct resolver *r, const struct jc_request *req)
         if (req->mounts.n > 0)
                 s->origin[JC_S_MOUNTS] = JC_ORIGIN_REQUEST;
         if (req->workdir != NULL) {
-                if (set_str(&s->workdir, req->workdir, r->err) < 0)
+                if (jc_str_set(&s->workdir, req->workdir, r->err) < 0)
                         return -1;
                 s->origin[JC_S_WORKDIR] = JC_ORIGIN_REQUEST;
         }
@@ -465,7 +454,7 @@ int jc_resolve(const struct jc_policy *pol, const char *partition, const struct 
                 return -1;
         jc_policy_effective(pol, partition, &r.eff);
         if (sec != NULL) {
-                if (set_str(&spec->partition, sec->name, err) < 0)
+                if (jc_str_set(&spec->partition, sec->name, err) < 0)
                         goto fail;
                 spec->origin[JC_S_PARTITION] = JC_ORIGIN_PARTITION;
         } else if (pol != NULL) {

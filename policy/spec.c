@@ -83,17 +83,6 @@ int jc_rlimit_from_name(const char *name)
         return -1;
 }
 
-static int set_str(char **dst, const char *s, struct jc_error *err)
-{
-        char *d = jc_strdup(s, err);
-
-        if (d == NULL)
-                return -1;
-        free(*dst);
-        *dst = d;
-        return 0;
-}
-
 int jc_spec_init(struct jc_spec *spec, struct jc_error *err)
 {
         memset(spec, 0, sizeof(*spec));
@@ -113,12 +102,12 @@ int jc_spec_init(struct jc_spec *spec, struct jc_error *err)
         /* A core dump of a job can fill the node's disk and may hold
          * secrets; jobs that want one ask their admin (rlimit_core). */
         spec->rlimits[RLIMIT_CORE] = (struct jc_rlimit){ .set = true, .soft = 0, .hard = 0 };
-        if (set_str(&spec->partition, "", err) < 0 || set_str(&spec->image, "", err) < 0 ||
-            set_str(&spec->image_digest, "", err) < 0 ||
-            set_str(&spec->seccomp, "default", err) < 0 || set_str(&spec->cpus, "", err) < 0 ||
-            set_str(&spec->hostname, "", err) < 0 || set_str(&spec->workdir, "", err) < 0 ||
-            set_str(&spec->cgroup_parent, "", err) < 0 ||
-            set_str(&spec->image_cache_dir, "", err) < 0 ||
+        if (jc_str_set(&spec->partition, "", err) < 0 || jc_str_set(&spec->image, "", err) < 0 ||
+            jc_str_set(&spec->image_digest, "", err) < 0 ||
+            jc_str_set(&spec->seccomp, "default", err) < 0 || jc_str_set(&spec->cpus, "", err) < 0 ||
+            jc_str_set(&spec->hostname, "", err) < 0 || jc_str_set(&spec->workdir, "", err) < 0 ||
+            jc_str_set(&spec->cgroup_parent, "", err) < 0 ||
+            jc_str_set(&spec->image_cache_dir, "", err) < 0 ||
             jc_strv_push(&spec->env_passthrough, "*", err) < 0) {
                 jc_spec_free(spec);
                 return -1;
@@ -190,15 +179,15 @@ int jc_spec_copy(struct jc_spec *dst, const struct jc_spec *src, struct jc_error
         dst->mounts = (struct jc_mounts){ 0 };
         dst->devices = dst->env_passthrough = dst->env = dst->mounts_allowed =
                 (struct jc_strv){ 0 };
-        if (set_str(&dst->partition, src->partition, err) < 0 ||
-            set_str(&dst->image, src->image, err) < 0 ||
-            set_str(&dst->image_digest, src->image_digest, err) < 0 ||
-            set_str(&dst->seccomp, src->seccomp, err) < 0 ||
-            set_str(&dst->cpus, src->cpus, err) < 0 ||
-            set_str(&dst->hostname, src->hostname, err) < 0 ||
-            set_str(&dst->workdir, src->workdir, err) < 0 ||
-            set_str(&dst->cgroup_parent, src->cgroup_parent, err) < 0 ||
-            set_str(&dst->image_cache_dir, src->image_cache_dir, err) < 0 ||
+        if (jc_str_set(&dst->partition, src->partition, err) < 0 ||
+            jc_str_set(&dst->image, src->image, err) < 0 ||
+            jc_str_set(&dst->image_digest, src->image_digest, err) < 0 ||
+            jc_str_set(&dst->seccomp, src->seccomp, err) < 0 ||
+            jc_str_set(&dst->cpus, src->cpus, err) < 0 ||
+            jc_str_set(&dst->hostname, src->hostname, err) < 0 ||
+            jc_str_set(&dst->workdir, src->workdir, err) < 0 ||
+            jc_str_set(&dst->cgroup_parent, src->cgroup_parent, err) < 0 ||
+            jc_str_set(&dst->image_cache_dir, src->image_cache_dir, err) < 0 ||
             jc_strv_copy(&dst->devices, &src->devices, err) < 0 ||
             jc_strv_copy(&dst->mounts_allowed, &src->mounts_allowed, err) < 0 ||
             jc_strv_copy(&dst->env_passthrough, &src->env_passthrough, err) < 0 ||

@@ -34,6 +34,17 @@ char *jc_strdup(const char *s, struct jc_error *err)
         return d;
 }
 
+int jc_str_set(char **dst, const char *s, struct jc_error *err)
+{
+        char *d = jc_strdup(s, err);
+
+        if (d == NULL)
+                return -1;
+        free(*dst);
+        *dst = d;
+        return 0;
+}
+
 char *jc_strtrim(char *s)
 {
         size_t n;

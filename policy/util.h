@@ -52,6 +52,8 @@ int jc_strv_split(struct jc_strv *sv, const char *list, struct jc_error *err);
 char *jc_strv_join(const struct jc_strv *sv, const char *sep);
 
 char *jc_strdup(const char *s, struct jc_error *err);
+/* Replace the owned string *DST with a copy of S (*DST kept on ENOMEM). */
+int jc_str_set(char **dst, const char *s, struct jc_error *err);
 /* Trim blanks at both ends, in place. */
 char *jc_strtrim(char *s);
 
