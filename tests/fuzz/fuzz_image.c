@@ -16,6 +16,7 @@
 
 #include <archive.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,12 +31,37 @@
 static char scratch[] = "/tmp/jc-fuzz-image-XXXXXX";
 static int scratch_fd = -1;
 
+static int open_up(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+        (void)ftw;
+        if (flag == FTW_D || flag == FTW_DNR)
+                chmod(path, (st->st_mode & 07777) | 0700); /* imports may hold read-only dirs */
+        return 0;
+}
+
+static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+        (void)st;
+        (void)flag;
+        (void)ftw;
+        remove(path);
+        return 0;
+}
+
+/* libFuzzer ends with exit(): leave nothing in /tmp. */
+static void remove_scratch(void)
+{
+        nftw(scratch, open_up, 64, FTW_PHYS);
+        nftw(scratch, remove_one, 64, FTW_DEPTH | FTW_PHYS);
+}
+
 static void setup(void)
 {
         int fd;
 
         if (mkdtemp(scratch) == NULL)
                 abort();
+        atexit(remove_scratch);
         scratch_fd = open(scratch, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (scratch_fd < 0 || mkdirat(scratch_fd, "work", 0700) < 0)
                 abort();

@@ -3,13 +3,13 @@
 # make check.  make check only replays the seeds and the inputs that once
 # broke something (tests/fuzz/regress/TARGET/) through the same harness
 # built with $(CC): see tests/fuzz/replay.c.
-FUZZ_TARGETS = fuzz_policy fuzz_spec_json
+FUZZ_TARGETS = fuzz_policy fuzz_spec_json fuzz_image
 FUZZ_SECONDS = 60
 FUZZ_CFLAGS = -g -O1 -Wall -Wextra -Wno-unused-parameter -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 # -timeout: an input that takes this long is a hang, reported as a crash.
 FUZZ_RUNFLAGS = -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
-FUZZ_PROGS = tests/fuzz/fuzz_policy tests/fuzz/fuzz_spec_json
+FUZZ_PROGS = tests/fuzz/fuzz_policy tests/fuzz/fuzz_spec_json tests/fuzz/fuzz_image
 
 # The policy engine is compiled into each target with the fuzzer's
 # instrumentation (coverage feedback needs it), from the list in
@@ -25,6 +25,15 @@ tests/fuzz/fuzz_policy: tests/fuzz/fuzz_policy.c $(libjcpolicy_la_SOURCES) confi
 	$(AM_V_GEN)$(FUZZ_LINK)
 tests/fuzz/fuzz_spec_json: tests/fuzz/fuzz_spec_json.c $(libjcpolicy_la_SOURCES) config.h
 	$(AM_V_GEN)$(FUZZ_LINK)
+# Image import: the image library too, instrumented, with its libraries.
+tests/fuzz/fuzz_image: tests/fuzz/fuzz_image.c $(libjcpolicy_la_SOURCES) $(libjcimage_la_SOURCES) config.h
+	$(AM_V_GEN)srcs=; for f in $(libjcpolicy_la_SOURCES) $(libjcimage_la_SOURCES); do \
+	  case $$f in *.c) srcs="$$srcs $(srcdir)/$$f";; esac; done; \
+	$(MKDIR_P) tests/fuzz && \
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(AM_CPPFLAGS) -I$(top_builddir) \
+	  $(CAPNG_CFLAGS) $(JSONC_CFLAGS) $(LIBARCHIVE_CFLAGS) $(NETTLE_CFLAGS) \
+	  -o $@ $(srcdir)/tests/fuzz/$(@F).c $$srcs \
+	  $(CAPNG_LIBS) $(JSONC_LIBS) $(INIPARSER_LIBS) $(LIBARCHIVE_LIBS) $(NETTLE_LIBS)
 
 # Each target's corpus grows in the build tree (tests/fuzz/corpus/T/);
 # the seeds and regression inputs in the source tree are read, never
@@ -54,7 +63,8 @@ fuzz:
 	done; \
 	exit $$fail
 .PHONY: fuzz
-CLEANFILES += $(FUZZ_PROGS) tests/fuzz/fuzz_policy.log tests/fuzz/fuzz_spec_json.log
+CLEANFILES += $(FUZZ_PROGS) tests/fuzz/fuzz_policy.log tests/fuzz/fuzz_spec_json.log \
+	tests/fuzz/fuzz_image.log
 
 # make check: replay seeds and regression inputs (no libFuzzer needed).
 check_PROGRAMS += tests/fuzz/replay_policy tests/fuzz/replay_spec_json
