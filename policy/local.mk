@@ -12,6 +12,7 @@ libjcpolicy_la_SOURCES = \
 	policy/keys.c policy/keys.h \
 	policy/policy.c policy/policy.h \
 	policy/request.c policy/request.h \
-	policy/resolve.c policy/resolve.h
+	policy/resolve.c policy/resolve.h \
+	policy/trust.c policy/trust.h
 libjcpolicy_la_CFLAGS = $(AM_CFLAGS) $(CAPNG_CFLAGS) $(JSONC_CFLAGS)
 libjcpolicy_la_LIBADD = $(CAPNG_LIBS) $(JSONC_LIBS) $(INIPARSER_LIBS)

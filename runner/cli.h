@@ -30,8 +30,10 @@ int jc_cli_request_option(int c, const char *arg, struct jc_request *req, struct
 void jc_cli_request_help(void);
 
 /* Load the policy: PATH as given (it must exist), or the default file if
- * it exists, or NULL (built-in defaults only) when it does not. */
-int jc_cli_load_policy(const char *path, struct jc_policy **pol, struct jc_error *err);
+ * it exists, or NULL (built-in defaults only) when it does not.  With
+ * TRUSTED (a privileged runner), the file must be root's alone. */
+int jc_cli_load_policy(const char *path, bool trusted, struct jc_policy **pol,
+                       struct jc_error *err);
 
 /* The invoking user's name (for %u in policies). */
 const char *jc_cli_user_name(void);

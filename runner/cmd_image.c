@@ -53,7 +53,7 @@ static int resolve_spec(struct image_cli *c, const char *image, struct jc_error 
         struct jc_context ctx = { .user = jc_cli_user_name(), .uid = getuid() };
         int rc;
 
-        if (jc_cli_load_policy(c->policy, &pol, err) < 0)
+        if (jc_cli_load_policy(c->policy, geteuid() == 0, &pol, err) < 0)
                 return -1;
         jc_request_init(&req);
         rc = image != NULL ? jc_request_set(&req, "image", image, err) : 0;

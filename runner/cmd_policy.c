@@ -252,7 +252,7 @@ static int explain(int argc, char **argv)
                 goto fail;
         }
         rc = 1;
-        if (jc_cli_load_policy(policy, &pol, &err) < 0)
+        if (jc_cli_load_policy(policy, false, &pol, &err) < 0)
                 goto fail;
         if (jc_resolve(pol, partition, &req, &ctx, &spec, &err) < 0) {
                 print_refusal(&err, as_json);

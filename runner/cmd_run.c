@@ -24,6 +24,7 @@
 #include "status.h"
 #include "supervise.h"
 #include "teststop.h"
+#include "trust.h"
 #include "values.h"
 
 /* Exit statuses of the runner itself (doc/jobcell-run.1). */
@@ -308,7 +309,7 @@ static int resolve(struct run *r, struct jc_error *err)
 {
         struct jc_context ctx = { .user = r->job.user, .uid = r->job.uid };
 
-        if (jc_cli_load_policy(r->o.policy, &r->pol, err) < 0)
+        if (jc_cli_load_policy(r->o.policy, r->job.privileged, &r->pol, err) < 0)
                 return -1;
         if (jc_resolve(r->pol, r->o.partition, &r->o.req, &ctx, &r->spec, err) < 0)
                 return -1;
@@ -319,6 +320,10 @@ static int resolve(struct run *r, struct jc_error *err)
 
 static int prepare(struct run *r, struct jc_error *err)
 {
+        /* Likewise a seccomp profile a user could edit. */
+        if (r->job.privileged && !r->spec.privileged && strcmp(r->spec.seccomp, "default") != 0 &&
+            jc_path_root_owned(r->spec.seccomp, err) < 0)
+                return jc_error_wrap(err, "seccomp profile cannot be trusted");
         if (jc_seccomp_build(&r->spec, &r->bpf, err) < 0 ||
             jc_ids_plan(&r->spec, &r->job, &r->ids, err) < 0 ||
             jc_prep_open(&r->spec, &r->job, &r->prep, err) < 0)

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "trust.h"
 
 static void usage(FILE *out)
 {
@@ -80,7 +81,7 @@ void jc_cli_request_help(void)
         }
 }
 
-int jc_cli_load_policy(const char *path, struct jc_policy **pol, struct jc_error *err)
+int jc_cli_load_policy(const char *path, bool trusted, struct jc_policy **pol, struct jc_error *err)
 {
         struct jc_strv diags = { 0 };
         int rc;
@@ -91,6 +92,9 @@ int jc_cli_load_policy(const char *path, struct jc_policy **pol, struct jc_error
                         return 0;
                 path = JC_DEFAULT_POLICY;
         }
+        /* A policy a user could edit would grant that user anything. */
+        if (trusted && jc_path_root_owned(path, err) < 0)
+                return jc_error_wrap(err, "policy cannot be trusted");
         rc = jc_policy_load(path, pol, &diags, err);
         if (rc < 0 && diags.n > 1)
                 jc_error_wrap(err,

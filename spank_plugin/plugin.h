@@ -25,10 +25,8 @@ struct jc_plugin_conf {
 /* Parse the plugstack.conf arguments; unknown ones are errors. */
 int jc_conf_parse(struct jc_plugin_conf *conf, int ac, char **av, struct jc_error *err);
 void jc_conf_free(struct jc_plugin_conf *conf);
-/* May PATH be trusted as root's: every component from / owned by root and
- * writable by nobody else (a sticky directory, like /tmp, protects root's
- * entries)?  The runner is exec'd with the job's privileges from here. */
-int jc_conf_check_root_owned(const char *path, struct jc_error *err);
+/* (The runner is exec'd with the job's privileges from runner=, and the
+ * policy decides what jobs get: both must pass jc_path_root_owned.) */
 
 /* What the job asked for: the --container-* options and SLURM_CONTAINER. */
 struct jc_ask {

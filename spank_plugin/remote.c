@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "spank_state.h"
+#include "trust.h"
 
 /* What jobcell exits with when the sandbox could not be had (DESIGN). */
 #define JC_EXIT_SANDBOX 125
@@ -57,7 +58,7 @@ static int load_policy(struct jc_policy **pol, struct jc_error *err)
         struct jc_strv diags = { 0 };
         size_t i;
 
-        if (jc_conf_check_root_owned(jc_st.conf.policy, err) < 0)
+        if (jc_path_root_owned(jc_st.conf.policy, err) < 0)
                 return jc_error_wrap(err, "policy=%s cannot be trusted", jc_st.conf.policy);
         if (jc_policy_load(jc_st.conf.policy, pol, &diags, err) == 0)
                 return 0;
@@ -120,7 +121,7 @@ static int decide(spank_t sp, struct jc_error *err)
                 jc_st.have_spec = true;
                 /* Tasks exec the runner with their privileges: only root
                  * may have put it there. */
-                if (jc_conf_check_root_owned(jc_st.conf.runner, err) < 0) {
+                if (jc_path_root_owned(jc_st.conf.runner, err) < 0) {
                         jc_error_wrap(err, "plugstack.conf: runner=%s cannot be trusted",
                                       jc_st.conf.runner);
                         rc = -1;

@@ -76,5 +76,32 @@ unlimited"
 out=$(sh -c 'exec 7</etc/hostname 9>/dev/null; "$0" run --user "$1" --image "$2" -- /usr/bin/jcprobe fds' "$JOBCELL" "$JC_TEST_USER" "$ROOTFS")
 is "only fds 0-2 are open at exec" "$out" "fds=0 1 2 "
 
+# The policy and the seccomp profile decide what jobs may do: a privileged
+# runner takes them only if they are root's alone.
+cp "$(policy trusted <<EOP
+[defaults]
+network_allowed = none, host
+EOP
+)" "$TESTTMP/users.ini"
+chown "$JC_TEST_USER" "$TESTTMP/users.ini"
+out=$(jc --policy "$TESTTMP/users.ini" --network=host -- /bin/true 2>&1); rc=$?
+is "a policy file the user owns is refused (125)" "$rc" 125
+like "...saying why" "$out" "policy cannot be trusted: \`$TESTTMP/users.ini' is owned by uid $JC_UID, not root"
+chown root "$TESTTMP/users.ini"
+chmod g+w "$TESTTMP/users.ini"
+out=$(jc --policy "$TESTTMP/users.ini" -- /bin/true 2>&1); rc=$?
+is "a group-writable policy file is refused (125)" "$rc" 125
+like "...saying why" "$out" "is writable by group or others"
+printf '{"defaultAction": "SCMP_ACT_ALLOW"}\n' > "$TESTTMP/allow-all.json"
+chown "$JC_TEST_USER" "$TESTTMP/allow-all.json"
+pol=$(policy seccomp-user <<EOP
+[defaults]
+seccomp = $TESTTMP/allow-all.json
+EOP
+)
+out=$(jc --policy "$pol" -- /bin/true 2>&1); rc=$?
+is "a seccomp profile the user owns is refused (125)" "$rc" 125
+like "...saying why" "$out" "seccomp profile cannot be trusted"
+
 is "nothing is left behind" "$(leftovers)" "none"
 done_testing

@@ -9,6 +9,7 @@
 
 #include "../tap.h"
 #include "plugin.h"
+#include "trust.h"
 #include "testlib.h"
 
 static const struct jc_who alice = { .user = "alice", .uid = 1001 };
@@ -70,11 +71,11 @@ static void test_trust(void)
         char dir[] = "/tmp/jobcell-trust-XXXXXX", file[64], link[64];
         int fd;
 
-        is_int(jc_conf_check_root_owned("/usr/bin/env", &err), 0, "trust: /usr/bin/env");
-        is_int(jc_conf_check_root_owned("/usr/bin/no-such-thing", &err), -1,
+        is_int(jc_path_root_owned("/usr/bin/env", &err), 0, "trust: /usr/bin/env");
+        is_int(jc_path_root_owned("/usr/bin/no-such-thing", &err), -1,
                "trust: a missing runner refused");
         is_int(err.errnum, ENOENT, "trust: ... says so (ENOENT)");
-        is_int(jc_conf_check_root_owned("usr/bin/env", &err), -1, "trust: relative refused");
+        is_int(jc_path_root_owned("usr/bin/env", &err), -1, "trust: relative refused");
 
         if (mkdtemp(dir) == NULL)
                 exit(99);
@@ -87,23 +88,23 @@ static void test_trust(void)
         /* A directory anyone may write to, without the sticky bit: whoever
          * runs this test, the runner below it is refused. */
         chmod(dir, 0777);
-        is_int(jc_conf_check_root_owned(file, &err), -1,
+        is_int(jc_path_root_owned(file, &err), -1,
                "trust: below a world-writable dir refused");
         like(err.msg, dir, "trust: ... names the directory");
         chmod(dir, 0755);
-        is_int(jc_conf_check_root_owned(link, &err), -1, "trust: a symbolic link refused");
+        is_int(jc_path_root_owned(link, &err), -1, "trust: a symbolic link refused");
         if (getuid() == 0) {
-                is_int(jc_conf_check_root_owned(file, &err), 0, "trust: root's file in root's dir");
+                is_int(jc_path_root_owned(file, &err), 0, "trust: root's file in root's dir");
                 chmod(file, 0775);
-                is_int(jc_conf_check_root_owned(file, &err), -1, "trust: group-writable refused");
+                is_int(jc_path_root_owned(file, &err), -1, "trust: group-writable refused");
                 like(err.msg, "writable by group or others", "trust: ... says so");
                 if (chown(file, 1, 1) < 0)
                         exit(99);
                 chmod(file, 0755);
-                is_int(jc_conf_check_root_owned(file, &err), -1, "trust: another owner refused");
+                is_int(jc_path_root_owned(file, &err), -1, "trust: another owner refused");
                 like(err.msg, "owned by uid 1, not root", "trust: ... says so");
         } else {
-                is_int(jc_conf_check_root_owned(file, &err), -1, "trust: a user's runner refused");
+                is_int(jc_path_root_owned(file, &err), -1, "trust: a user's runner refused");
                 like(err.msg, "not root", "trust: ... says so");
         }
         unlink(link);
