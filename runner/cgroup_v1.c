@@ -210,6 +210,8 @@ int jc_cg1_plan(struct jc_cgroup *cg, const struct jc_cgroup_config *cfg,
         char *anchor = NULL;
         int rc;
 
+        if (cfg->plain)
+                return jc_error_set(err, EINVAL, "a plain cgroup set is for cgroup v2 only");
         if (cfg->parent && cfg->parent[0] && jc_check_path(cfg->parent, err) < 0)
                 return jc_error_wrap(err, "cgroup parent");
         rc = plan_leaf(cg, cfg, proc, "pids", cfg->pids_limit > 0, &anchor, err);
@@ -274,8 +276,8 @@ static int write_in(const char *dir, const char *file, int64_t v, struct jc_erro
         return p == NULL ? -1 : jc_cg_write_i64(p, v, err);
 }
 
-static int make_leaf(struct jc_cgroup *cg, struct jc_cg_leaf *l,
-                     const struct jc_cgroup_config *cfg, struct jc_error *err)
+static int make_leaf(struct jc_cgroup *cg, struct jc_cg_leaf *l, const struct jc_cgroup_config *cfg,
+                     struct jc_error *err)
 {
         _cleanup_free_ char *up = parent_of(l->path, err);
 
@@ -363,8 +365,7 @@ int jc_cg1_kill(struct jc_cgroup *cg, struct jc_error *err)
         /* v1 has no cgroup.kill: SIGKILL each listed pid until none is
          * left.  The pids limit stops a fork loop from outrunning us. */
         for (i = 0; i < cg->nleaf; i++)
-                if (cg->leaf[i].mine &&
-                    jc_cg_kill_until_empty(cg->leaf[i].path, cg->self, err) < 0)
+                if (cg->leaf[i].mine && jc_cg_kill_until_empty(cg->leaf[i].path, cg->self, err) < 0)
                         return -1;
         return 0;
 }
