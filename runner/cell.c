@@ -176,3 +176,19 @@ int jc_cell_open(const struct jc_cell_args *a, struct jc_cell *cell, struct jc_e
         }
         return jc_error_set(err, EAGAIN, "cell `%s': neither joined nor created", a->job->cell);
 }
+
+int jc_cell_note_cgroup(const struct jc_cell *cell, const char *state_dir, const char *name,
+                        struct jc_error *err)
+{
+        struct jc_cgroup_note note;
+        int rc;
+
+        memset(&note, 0, sizeof(note));
+        if (jc_format(note.state_dir, sizeof(note.state_dir), "%s", state_dir) ||
+            jc_format(note.name, sizeof(note.name), "%s", name))
+                return jc_error_set(err, ENAMETOOLONG, "cgroup set `%s' in `%s'", name, state_dir);
+        rc = jc_msg_send(cell->sock, JC_MSG_CGROUP, &note, sizeof(note), NULL, 0);
+        if (rc < 0)
+                return jc_error_set(err, -rc, "tell the cell's keeper about cgroup set `%s'", name);
+        return 0;
+}

@@ -20,6 +20,7 @@ static void usage(FILE *out)
                      "Commands:\n"
                      "  run      run a command in a sandbox built from the policy\n"
                      "  policy   check a policy file, or explain what it gives a job\n"
+                     "  gc       remove the cgroups that killed runners left\n"
                      "\n"
                      "Options:\n"
                      "  -h, --help     show this help\n"
@@ -131,6 +132,8 @@ int main(int argc, char **argv)
                 return cmd_policy(argc - 1, argv + 1);
         if (strcmp(argv[1], "run") == 0)
                 return cmd_run(argc - 1, argv + 1);
+        if (strcmp(argv[1], "gc") == 0)
+                return cmd_gc(argc - 1, argv + 1);
         fprintf(stderr, "jobcell: unknown command `%s' (see jobcell --help)\n", argv[1]);
         return JC_EXIT_USAGE;
 }

@@ -20,6 +20,7 @@ librunner_la_SOURCES = \
 	runner/env.c runner/env.h \
 	runner/supervise.c runner/supervise.h \
 	runner/status.c runner/status.h \
+	runner/resources.c runner/resources.h \
 	runner/teststop.c runner/teststop.h
 librunner_la_CFLAGS = $(AM_CFLAGS) $(SECCOMP_CFLAGS) $(CAPNG_CFLAGS) $(JSONC_CFLAGS)
 librunner_la_LIBADD = libjcpolicy.la $(SECCOMP_LIBS) $(CAPNG_LIBS) $(JSONC_LIBS)
@@ -28,7 +29,8 @@ bin_PROGRAMS += jobcell
 jobcell_SOURCES = \
 	runner/jobcell.c runner/cli.h \
 	runner/cmd_policy.c \
-	runner/cmd_run.c
+	runner/cmd_run.c \
+	runner/cmd_gc.c
 jobcell_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
 jobcell_LDADD = librunner.la libjccgroup.la
 

@@ -110,9 +110,18 @@ static void intermediate(const struct jc_launch *l, int go, int report)
         if ((!c->info.host_net && enter(c, CLONE_NEWNET, c->fds[JC_NS_NET], &err) < 0) ||
             enter(c, CLONE_NEWIPC, c->fds[JC_NS_IPC], &err) < 0 ||
             enter(c, CLONE_NEWUTS, c->fds[JC_NS_UTS], &err) < 0 ||
-            enter(c, CLONE_NEWCGROUP, c->fds[JC_NS_CGROUP], &err) < 0 ||
             enter(c, CLONE_NEWPID, c->fds[JC_NS_PID], &err) < 0)
                 jc_child_fail(report, &err);
+        /* A cgroup namespace of our own, rooted where we are: in this
+         * runner's cgroup set (runner/resources.h).  The cell's (rooted
+         * at the keeper's cgroups) would show the job a path like
+         * "/anon.123" or, for a task whose cgroups are not the creator's,
+         * "/../task_1/..."; this one shows "/" in every hierarchy.  We
+         * hold CAP_SYS_ADMIN in the cell's user namespace, which owns it. */
+        if (unshare(CLONE_NEWCGROUP) < 0) {
+                jc_error_set(&err, errno, "a cgroup namespace for the job");
+                jc_child_fail(report, &err);
+        }
         pid = fork();
         if (pid < 0) {
                 jc_error_set(&err, errno, "fork the job in the cell");

@@ -18,6 +18,7 @@ enum jc_msg_type {
         JC_MSG_PID,        /* intermediate -> supervisor: the job's pid (pid_t) */
         JC_MSG_EXEC_ERRNO, /* job -> supervisor: execve failed with this errno (int) */
         JC_MSG_HELLO,      /* member -> init: the member's spec digest */
+        JC_MSG_CGROUP,     /* member -> keeper: its cgroup set (struct jc_cgroup_note) */
 };
 
 #define JC_MSG_MAX_FDS 16
