@@ -48,7 +48,8 @@ SANDBOX_TESTS = \
 	tests/sandbox/cells.sh \
 	tests/sandbox/cleanup.sh \
 	tests/sandbox/rootless.sh \
-	tests/sandbox/workloads.sh
+	tests/sandbox/workloads.sh \
+	tests/sandbox/resources.sh
 TESTS += $(SANDBOX_TESTS)
 EXTRA_DIST += $(SANDBOX_TESTS)
 
