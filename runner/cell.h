@@ -69,6 +69,12 @@ struct jc_cgroup_note {
  * one when JOB->cell is NULL). */
 int jc_cell_open(const struct jc_cell_args *a, struct jc_cell *cell, struct jc_error *err);
 void jc_cell_close(struct jc_cell *cell);
+/* Leave the cell and close it: tell the keeper (JC_MSG_BYE) and wait for
+ * its answer.  When this was the last member the keeper tears the cell
+ * down first (the init and every process inside, its own cgroup), so
+ * nothing of the cell outlives the last runner; the creator also reaps
+ * the keeper. */
+void jc_cell_leave(struct jc_cell *cell);
 
 /* Tell the keeper the name of this member's cgroup set (JC_MSG_CGROUP). */
 int jc_cell_note_cgroup(const struct jc_cell *cell, const char *state_dir, const char *name,

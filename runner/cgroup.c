@@ -1042,7 +1042,8 @@ static int gc_one(const struct jc_cgroup_config *cfg, const char *name, bool *re
         return rc;
 }
 
-int jc_cgroup_gc(const struct jc_cgroup_config *cfg, unsigned *removed, struct jc_error *err)
+static int gc_dir(const struct jc_cgroup_config *cfg, const char *only, unsigned *removed,
+                  struct jc_error *err)
 {
         DIR *d;
         struct dirent *de;
@@ -1069,7 +1070,7 @@ int jc_cgroup_gc(const struct jc_cgroup_config *cfg, unsigned *removed, struct j
                                     cfg->state_dir, (unsigned)geteuid());
         }
         while ((de = readdir(d)) != NULL) {
-                if (!valid_name(de->d_name))
+                if (!valid_name(de->d_name) || (only != NULL && strcmp(only, de->d_name) != 0))
                         continue;
                 if (gc_one(cfg, de->d_name, &one, &e2) < 0) {
                         if (!failed)
@@ -1083,6 +1084,17 @@ int jc_cgroup_gc(const struct jc_cgroup_config *cfg, unsigned *removed, struct j
         if (removed)
                 *removed = n;
         return failed ? -1 : 0;
+}
+
+int jc_cgroup_gc(const struct jc_cgroup_config *cfg, unsigned *removed, struct jc_error *err)
+{
+        return gc_dir(cfg, NULL, removed, err);
+}
+
+int jc_cgroup_gc_name(const struct jc_cgroup_config *cfg, const char *name, unsigned *removed,
+                      struct jc_error *err)
+{
+        return gc_dir(cfg, name, removed, err);
 }
 
 /* --- usage ---------------------------------------------------------------- */

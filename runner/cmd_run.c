@@ -513,7 +513,9 @@ static void finish(struct run *r, const struct jc_error *failure)
                 jc_error_wrap(&err, "remove the cgroups (`jobcell gc' removes what is left)");
                 jc_error_print(&err, "jobcell run");
         }
-        jc_cell_close(&r->cell);
+        jc_cell_leave(&r->cell);
+        if (r->st.cell_created)
+                jc_res_keeper_gone(&r->res);
         jc_prep_close(&r->prep);
         jc_bpf_free(&r->bpf);
         jc_supervisor_close(&r->sup);

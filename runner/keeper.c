@@ -148,8 +148,10 @@ static void member_left(const struct member *m)
         (void)jc_cgroup_destroy(cg, &err);
 }
 
+static void finish(struct keeper *k) __attribute__((noreturn));
+
 /* A member wrote or closed: 1 while it stays, 0 when it has left. */
-static int member_read(struct member *m, int fd)
+static int member_read(struct keeper *k, struct member *m, int fd)
 {
         static char buf[JC_MSG_MAX];
         enum jc_msg_type type = 0;
@@ -158,6 +160,15 @@ static int member_read(struct member *m, int fd)
         n = jc_msg_recv(fd, &type, buf, sizeof(buf), NULL, NULL);
         if (n < 0 || (n == 0 && type == 0))
                 return 0;
+        if (type == JC_MSG_BYE) {
+                /* The last member: tear down before it goes, so that
+                 * nothing of the cell outlives it (its end of file tells it
+                 * we are done).  Any other: it may go. */
+                if (k->npfd == 3)
+                        finish(k);
+                jc_msg_send(fd, JC_MSG_GO, NULL, 0, NULL, 0);
+                return 0;
+        }
         if (type == JC_MSG_CGROUP && (size_t)n == sizeof(m->note)) {
                 memcpy(&m->note, buf, sizeof(m->note));
                 m->note.state_dir[sizeof(m->note.state_dir) - 1] = '\0';
@@ -213,8 +224,6 @@ static void welcome(struct keeper *k, int listener)
 
 /* The end of the cell: the init and with it every process inside, then
  * the keeper's own cgroup (it moves back first). */
-static void finish(struct keeper *k) __attribute__((noreturn));
-
 static void finish(struct keeper *k)
 {
         struct jc_error err = { 0 };
@@ -244,7 +253,7 @@ static void serve(struct keeper *k)
                 if (k->pfd[1].fd >= 0 && (k->pfd[1].revents & POLLIN))
                         welcome(k, k->pfd[1].fd);
                 for (i = 2; i < k->npfd; i++) {
-                        if (k->pfd[i].revents == 0 || member_read(&k->m[i], k->pfd[i].fd))
+                        if (k->pfd[i].revents == 0 || member_read(k, &k->m[i], k->pfd[i].fd))
                                 continue;
                         close(k->pfd[i].fd);
                         member_left(&k->m[i]);

@@ -210,3 +210,12 @@ int jc_res_destroy(struct jc_res *r, struct jc_error *err)
         r->cg = NULL;
         return cg ? jc_cgroup_destroy(cg, err) : 0;
 }
+
+void jc_res_keeper_gone(struct jc_res *r)
+{
+        struct jc_cgroup_config c = { .state_dir = r->state_dir };
+        struct jc_error err;
+
+        if (r->keeper_wanted)
+                (void)jc_cgroup_gc_name(&c, r->keeper_name, NULL, &err); /* else `jobcell gc' */
+}

@@ -80,4 +80,9 @@ int jc_res_create(struct jc_res *r, const struct jc_cell *cell, struct jc_error 
  * none. */
 int jc_res_destroy(struct jc_res *r, struct jc_error *err);
 
+/* The runner that created the cell, at its end: if the keeper was killed
+ * (its own set on v2 left behind), remove that set; a live keeper's is
+ * never touched. */
+void jc_res_keeper_gone(struct jc_res *r);
+
 #endif

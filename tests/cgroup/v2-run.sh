@@ -125,6 +125,17 @@ ok "kill -9 of the runner: its set goes" wait_for gone anon.$r
 ok "...and the keeper's" wait_for gone anon.$r.cell
 ok "...and the task's cgroup is empty and can be removed" wait_for task_clean task_0
 
+# kill -9 of the keeper: the cell dies, and with it the job; the runner
+# removes its set and the keeper's.
+jc -- /bin/sh -c 'sleep 600; :' >/dev/null &
+r=$!
+wait_for has_child $r sh
+kill -9 $(child_named $r jobcell-keeper)
+wait $r
+is "kill -9 of the keeper: the job dies with the cell (137)" "$?" "137"
+ok "...the runner removes its set and the keeper's" sh -c "[ ! -e $CG/slurm/task_0/anon.$r ] && [ ! -e $CG/slurm/task_0/anon.$r.cell ]"
+ok "...and the task's cgroup is empty and can be removed" task_clean task_0
+
 # kill -9 of runner and keeper: both sets stay until jobcell gc.
 jc -- /bin/sh -c 'sleep 600; :' >/dev/null &
 r=$!

@@ -42,6 +42,7 @@ ok "a record names the set for gc" test -f "$JOBCELL_STATE_DIR/$N-place"
 kill -TERM $runner
 wait $runner
 ok "after the job: the set is gone (cgroups and record)" gone "$N-place"
+is "the moment the last runner returns, nothing of its cell is left (keeper, init)" "$(leftovers)" "none"
 
 # The default name: CELL.PID for a named cell, anon.PID without.
 jc_bg -- /bin/sh -c "sleep 60; : $TESTTMP anon" >/dev/null
@@ -277,6 +278,7 @@ ok "cell: ...and its job runs on" pgrep -u "$JC_TEST_USER" -f "$TESTTMP A"
 kill -TERM $a
 wait $a
 ok "cell: the last member's set is gone when it ends" gone "c$N.$a"
+is "cell: ...and so is the cell, the moment it returns" "$(leftovers)" "none"
 
 no_sets() { [ -z "$(cgroup_dirs "$N-*")" ]; }
 clean() { [ "$(leftovers)" = none ]; }

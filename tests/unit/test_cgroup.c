@@ -628,6 +628,9 @@ static void test_gc(void)
                  (int)pid, root, root);
         put(state, "forged", text);
 
+        ok(jc_cgroup_gc_name(&c, "live", &removed, &err) == 0 && removed == 0,
+           "gc of one name: only that set is looked at (a live one: kept)");
+        ok(has(at("/slurm/task_1/dead")), "gc of one name: the others are left");
         ok(jc_cgroup_gc(&c, &removed, &err) < 0, "gc: a forged record is an error");
         like(err.msg, "bad leaf", "... naming what is wrong with it");
         is_int(removed, 1, "gc: removes the one set whose owner died");
