@@ -16,6 +16,7 @@ packages=(
 	clang-format        # clang-tools-extra
 	qemu-system-x86     # qemu-kvm (tests/cgroup/v2-vm.sh: cgroup v2 in a VM)
 	busybox-static      # busybox (the VM's initramfs)
+	xz-utils            # xz (tests/cgroup/vm-kernel.sh: a compressed overlay module)
 )
 
 export DEBIAN_FRONTEND=noninteractive
