@@ -449,6 +449,10 @@ static int sandbox(struct run *r, struct jc_error *err)
         if (start(r, err) < 0)
                 return -1;
         jc_status_phase(&r->st, JC_PHASE_START);
+        /* Our stderr may be a pipe whose reader goes away (`| head'): a
+         * stats line must not kill the supervisor.  The job has its own
+         * dispositions already (it exec'd). */
+        signal(SIGPIPE, SIG_IGN);
         jc_test_stop("run");
         if (r->res.cg != NULL) {
                 if (r->o.stats_interval > 0)
