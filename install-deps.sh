@@ -54,6 +54,7 @@ packages=(
         groff-base         # RHEL: groff-base (make check lints the man pages)
         # --- cgroup v2 in a VM (tests/cgroup/v2-vm.sh) -------------------
         qemu-system-x86    # RHEL: qemu-kvm
+        xz-utils           # RHEL: xz (tests/cgroup/vm-kernel.sh: the VM's compressed overlay module)
 )
 
 say() { printf 'install-deps: %s\n' "$*"; }

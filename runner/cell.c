@@ -66,6 +66,27 @@ void jc_cell_close(struct jc_cell *cell)
         cell_init(cell);
 }
 
+void jc_cell_leave(struct jc_cell *cell)
+{
+        /* Bounded: a keeper stuck removing its cgroup (a process in
+         * uninterruptible sleep) does not hold the runner for ever. */
+        struct timeval tv = { .tv_sec = 30 };
+        enum jc_msg_type type = 0;
+        char buf[16];
+        ssize_t n = -1;
+
+        if (cell->sock < 0)
+                return;
+        setsockopt(cell->sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+        if (jc_msg_send(cell->sock, JC_MSG_BYE, NULL, 0, NULL, 0) == 0)
+                n = jc_msg_recv(cell->sock, &type, buf, sizeof(buf), NULL, NULL);
+        /* End of file: we were the last, and the keeper is done.  Ours to
+         * reap if we made it (unless the supervisor did already). */
+        if (n == 0 && type == 0 && cell->created && cell->info.keeper_pid > 0)
+                waitpid(cell->info.keeper_pid, NULL, 0);
+        jc_cell_close(cell);
+}
+
 static int receive(struct jc_cell *cell, int sock, enum jc_msg_type type, struct jc_error *err)
 {
         size_t nfds = JC_NS_COUNT;
@@ -175,4 +196,20 @@ int jc_cell_open(const struct jc_cell_args *a, struct jc_cell *cell, struct jc_e
                 nanosleep(&pause, NULL);
         }
         return jc_error_set(err, EAGAIN, "cell `%s': neither joined nor created", a->job->cell);
+}
+
+int jc_cell_note_cgroup(const struct jc_cell *cell, const char *state_dir, const char *name,
+                        struct jc_error *err)
+{
+        struct jc_cgroup_note note;
+        int rc;
+
+        memset(&note, 0, sizeof(note));
+        if (jc_format(note.state_dir, sizeof(note.state_dir), "%s", state_dir) ||
+            jc_format(note.name, sizeof(note.name), "%s", name))
+                return jc_error_set(err, ENAMETOOLONG, "cgroup set `%s' in `%s'", name, state_dir);
+        rc = jc_msg_send(cell->sock, JC_MSG_CGROUP, &note, sizeof(note), NULL, 0);
+        if (rc < 0)
+                return jc_error_set(err, -rc, "tell the cell's keeper about cgroup set `%s'", name);
+        return 0;
 }

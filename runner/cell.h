@@ -43,6 +43,8 @@ struct jc_cell {
         bool created; /* this runner started the keeper */
 };
 
+struct jc_cgroup_config;
+
 /* Everything the keeper and the init need, inherited across fork/clone. */
 struct jc_cell_args {
         const struct jc_spec *spec;
@@ -50,12 +52,33 @@ struct jc_cell_args {
         const struct jc_ids *ids;
         struct jc_prep *prep;
         const char *spec_json; /* joiners must present the same */
+        /* cgroup v2 nesting: a plain set the keeper moves into before it
+         * clones the init (runner/resources.h); NULL: stay. */
+        const struct jc_cgroup_config *keeper_cgroup;
+};
+
+/* A member's cgroup set, for the keeper to remove when the member's
+ * connection closes and the set's record still names that member as
+ * its owner (the runner was killed before it could). */
+struct jc_cgroup_note {
+        char state_dir[1024];
+        char name[136];
 };
 
 /* Join the cell JOB->cell, creating it if it does not exist (or a private
  * one when JOB->cell is NULL). */
 int jc_cell_open(const struct jc_cell_args *a, struct jc_cell *cell, struct jc_error *err);
 void jc_cell_close(struct jc_cell *cell);
+/* Leave the cell and close it: tell the keeper (JC_MSG_BYE) and wait for
+ * its answer.  When this was the last member the keeper tears the cell
+ * down first (the init and every process inside, its own cgroup), so
+ * nothing of the cell outlives the last runner; the creator also reaps
+ * the keeper. */
+void jc_cell_leave(struct jc_cell *cell);
+
+/* Tell the keeper the name of this member's cgroup set (JC_MSG_CGROUP). */
+int jc_cell_note_cgroup(const struct jc_cell *cell, const char *state_dir, const char *name,
+                        struct jc_error *err);
 
 /* The keeper's and the init's bodies (runner/keeper.c, runner/init.c). */
 void jc_keeper_main(const struct jc_cell_args *a, int member, int listener)

@@ -638,7 +638,7 @@ static int record_parse(struct jc_cgroup *cg, json_object *o, int64_t *owner_sta
             !int_member(o, "owner_start", owner_start) ||
             !int_member(o, "pids_limit", &cg->pids_limit))
                 return jc_error_set(err, 0, "`%s': bad owner or pids_limit", cg->record);
-        cg->self = (pid_t)n;
+        cg->self = cg->owner_pid = (pid_t)n;
         if (leaves == NULL || !json_object_is_type(leaves, json_type_array) || made == NULL ||
             !json_object_is_type(made, json_type_array))
                 return jc_error_set(err, 0, "`%s': no leaves or made list", cg->record);
@@ -784,7 +784,7 @@ static struct jc_cgroup *cg_new(const struct jc_cgroup_config *cfg, struct jc_er
         }
         cg->mkdir_fn = cfg->mkdir_fn;
         cg->rmdir_fn = cfg->rmdir_fn;
-        cg->self = getpid();
+        cg->self = cg->owner_pid = getpid();
         cg->pids_limit = -1;
         cg->memsw_write = -1;
         cg->pids_peak_seen = -1;
@@ -841,30 +841,90 @@ static int teardown(struct jc_cgroup *cg, struct jc_error *err)
         return 0;
 }
 
-int jc_cgroup_create(const struct jc_cgroup_config *cfg, struct jc_cgroup **out,
-                     struct jc_error *err)
+/* A new set, planned: nothing is changed on the system yet. */
+static struct jc_cgroup *plan(const struct jc_cgroup_config *cfg, struct jc_error *err)
 {
         struct jc_cgroup *cg;
         struct jc_cg_proc proc = { 0 };
-        struct jc_error e2;
         int rc;
 
-        *out = NULL;
-        if (cfg->pids_limit < 0 || cfg->memory_max < 0 || cfg->swap_max < -1)
-                return jc_error_set(err, EINVAL, "negative cgroup limit");
+        if (cfg->pids_limit < 0 || cfg->memory_max < 0 || cfg->swap_max < -1) {
+                jc_error_set(err, EINVAL, "negative cgroup limit");
+                return NULL;
+        }
+        if (cfg->plain && (cfg->pids_limit > 0 || cfg->memory_max > 0 || cfg->swap_max >= 0 ||
+                           (cfg->cpus != NULL && cfg->cpus[0] != '\0'))) {
+                jc_error_set(err, EINVAL, "a plain cgroup set has no limits");
+                return NULL;
+        }
         cg = cg_new(cfg, err);
         if (cg == NULL)
-                return -1;
+                return NULL;
         cg->owner = true;
         if (jc_cg_proc_read(cfg->proc_cgroup ? cfg->proc_cgroup : "/proc/self/cgroup", &proc, err) <
-            0)
-                goto fail;
+            0) {
+                jc_cgroup_free(cg);
+                return NULL;
+        }
         cg->version = cfg->version != JC_CGROUP_DETECT ? (int)cfg->version
                                                        : (int)jc_cg_proc_version(&proc);
         cg->pids_limit = cfg->pids_limit > 0 ? cfg->pids_limit : -1;
         rc = cg->version == 1 ? jc_cg1_plan(cg, cfg, &proc, err) : jc_cg2_plan(cg, cfg, &proc, err);
         jc_cg_proc_free(&proc);
-        if (rc < 0 || state_dir_ready(cfg->state_dir, err) < 0 || record_write(cg, err) < 0)
+        if (rc < 0) {
+                jc_cgroup_free(cg);
+                return NULL;
+        }
+        return cg;
+}
+
+/* May we make the leaf PATH?  Its deepest existing ancestor must be
+ * writable with our effective ids (a cgroup tree is delegated by chown). */
+static int may_make(const char *path, struct jc_error *err)
+{
+        _cleanup_free_ char *d = jc_strdup(path, err);
+        char *slash;
+
+        if (d == NULL)
+                return -1;
+        while (!jc_cg_exists(d)) {
+                slash = strrchr(d, '/');
+                if (slash == NULL || slash == d)
+                        return jc_error_set(err, ENOENT, "no directory above `%s'", path);
+                *slash = '\0';
+        }
+        if (faccessat(AT_FDCWD, d, W_OK, AT_EACCESS) < 0)
+                return jc_error_set(err, errno,
+                                    "cannot make cgroups in `%s' (not delegated to uid %u)", d,
+                                    (unsigned)geteuid());
+        return 0;
+}
+
+int jc_cgroup_check(const struct jc_cgroup_config *cfg, struct jc_error *err)
+{
+        struct jc_cgroup *cg = plan(cfg, err);
+        size_t i;
+        int rc = 0;
+
+        if (cg == NULL)
+                return -1;
+        for (i = 0; rc == 0 && i < cg->nleaf; i++)
+                rc = may_make(cg->leaf[i].path, err);
+        jc_cgroup_free(cg);
+        return rc;
+}
+
+int jc_cgroup_create(const struct jc_cgroup_config *cfg, struct jc_cgroup **out,
+                     struct jc_error *err)
+{
+        struct jc_cgroup *cg;
+        struct jc_error e2;
+
+        *out = NULL;
+        cg = plan(cfg, err);
+        if (cg == NULL)
+                return -1;
+        if (state_dir_ready(cfg->state_dir, err) < 0 || record_write(cg, err) < 0)
                 goto fail;
         if ((cg->version == 1 ? jc_cg1_apply(cg, cfg, err) : jc_cg2_apply(cg, cfg, err)) < 0) {
                 /* Undo what was done; if that fails too, the record stays
@@ -938,6 +998,11 @@ const char *jc_cgroup_path(const struct jc_cgroup *cg, const char *controller)
         return NULL;
 }
 
+pid_t jc_cgroup_owner(const struct jc_cgroup *cg)
+{
+        return cg->owner_pid;
+}
+
 int jc_cgroup_version(const struct jc_cgroup *cg)
 {
         return cg->version;
@@ -977,7 +1042,8 @@ static int gc_one(const struct jc_cgroup_config *cfg, const char *name, bool *re
         return rc;
 }
 
-int jc_cgroup_gc(const struct jc_cgroup_config *cfg, unsigned *removed, struct jc_error *err)
+static int gc_dir(const struct jc_cgroup_config *cfg, const char *only, unsigned *removed,
+                  struct jc_error *err)
 {
         DIR *d;
         struct dirent *de;
@@ -1004,7 +1070,7 @@ int jc_cgroup_gc(const struct jc_cgroup_config *cfg, unsigned *removed, struct j
                                     cfg->state_dir, (unsigned)geteuid());
         }
         while ((de = readdir(d)) != NULL) {
-                if (!valid_name(de->d_name))
+                if (!valid_name(de->d_name) || (only != NULL && strcmp(only, de->d_name) != 0))
                         continue;
                 if (gc_one(cfg, de->d_name, &one, &e2) < 0) {
                         if (!failed)
@@ -1018,6 +1084,17 @@ int jc_cgroup_gc(const struct jc_cgroup_config *cfg, unsigned *removed, struct j
         if (removed)
                 *removed = n;
         return failed ? -1 : 0;
+}
+
+int jc_cgroup_gc(const struct jc_cgroup_config *cfg, unsigned *removed, struct jc_error *err)
+{
+        return gc_dir(cfg, NULL, removed, err);
+}
+
+int jc_cgroup_gc_name(const struct jc_cgroup_config *cfg, const char *name, unsigned *removed,
+                      struct jc_error *err)
+{
+        return gc_dir(cfg, name, removed, err);
 }
 
 /* --- usage ---------------------------------------------------------------- */

@@ -60,6 +60,12 @@ struct jc_cgroup_config {
         int64_t memory_max; /* > 0: bytes; 0: keep what the job has */
         int64_t swap_max;   /* >= 0: bytes; -1: keep what the job has */
         const char *cpus;   /* cpu list; NULL or "": keep */
+        /* cgroup v2 only: a cgroup of the caller's own and nothing else
+         * (no limits, no controllers handed down).  A cell's keeper moves
+         * into one so that the cgroup it leaves may hand controllers to
+         * the members' sets: v2 allows no process in a cgroup that does
+         * ("no internal processes"). */
+        bool plain;
         /* For tests only: force a backend, and stand in for mkdir(2) and
          * rmdir(2) so a plain directory can act as cgroupfs (the kernel
          * fills a new cgroup with its files; the test's mkdir does). */
@@ -100,6 +106,13 @@ struct json_object;
 int jc_cgroup_detect(const char *proc_cgroup, enum jc_cgroup_version *version,
                      struct jc_error *err);
 
+/* What jc_cgroup_create checks before it changes anything, and nothing
+ * else: the limits against what the job has (they may only tighten), the
+ * hierarchies and controllers, and that the caller may make cgroups
+ * where the set goes (errnum EACCES or EROFS when it is not delegated to
+ * the caller).  Makes nothing, not even the state directory. */
+int jc_cgroup_check(const struct jc_cgroup_config *cfg, struct jc_error *err);
+
 /* Check the limits against what the job has (they may only tighten),
  * make the cgroups, set the limits, record them in the state dir and
  * move the caller into them.  Nothing is left behind on failure. */
@@ -111,6 +124,10 @@ int jc_cgroup_create(const struct jc_cgroup_config *cfg, struct jc_cgroup **out,
  * owner's job (jc_cgroup_free it). */
 int jc_cgroup_open(const struct jc_cgroup_config *cfg, struct jc_cgroup **out,
                    struct jc_error *err);
+
+/* The process that made the set (for a set from jc_cgroup_open: the
+ * owner its record names). */
+pid_t jc_cgroup_owner(const struct jc_cgroup *cg);
 
 /* Move PID (and all its threads) into every cgroup of the set. */
 int jc_cgroup_attach(struct jc_cgroup *cg, pid_t pid, struct jc_error *err);
@@ -154,5 +171,8 @@ int jc_cgroup_version(const struct jc_cgroup *cg);
  * sets removed.  Goes on past a failing set; returns -1 with the first
  * error if any failed. */
 int jc_cgroup_gc(const struct jc_cgroup_config *cfg, unsigned *removed, struct jc_error *err);
+/* The same for the set NAME only. */
+int jc_cgroup_gc_name(const struct jc_cgroup_config *cfg, const char *name, unsigned *removed,
+                      struct jc_error *err);
 
 #endif

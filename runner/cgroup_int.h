@@ -41,6 +41,7 @@ struct jc_cgroup {
         char want[64];       /* v2: controllers the leaf needs, "pids memory" */
         int64_t memsw_write; /* v1: memory.memsw.limit_in_bytes to set, -1 none */
         pid_t self;          /* the process that made or opened the set */
+        pid_t owner_pid;     /* the process that made it (the record's owner) */
         bool owner;          /* it made the set (and its record) */
         bool placed;         /* it sits inside the set */
         int64_t pids_limit;

@@ -210,6 +210,8 @@ int jc_cg1_plan(struct jc_cgroup *cg, const struct jc_cgroup_config *cfg,
         char *anchor = NULL;
         int rc;
 
+        if (cfg->plain)
+                return jc_error_set(err, EINVAL, "a plain cgroup set is for cgroup v2 only");
         if (cfg->parent && cfg->parent[0] && jc_check_path(cfg->parent, err) < 0)
                 return jc_error_wrap(err, "cgroup parent");
         rc = plan_leaf(cg, cfg, proc, "pids", cfg->pids_limit > 0, &anchor, err);

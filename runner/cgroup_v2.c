@@ -149,7 +149,7 @@ int jc_cg2_plan(struct jc_cgroup *cg, const struct jc_cgroup_config *cfg,
         _cleanup_free_ char *subtree = NULL, *pavail = NULL, *psub = NULL;
         bool required[3] = { cfg->pids_limit > 0, cfg->memory_max > 0 || cfg->swap_max >= 0,
                              cfg->cpus != NULL && cfg->cpus[0] != '\0' };
-        bool optional[3] = { true, true, false };
+        bool optional[3] = { !cfg->plain, !cfg->plain, false };
         size_t i;
 
         if (l == NULL)

@@ -18,6 +18,7 @@
 int cmd_policy(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_image(int argc, char **argv);
+int cmd_gc(int argc, char **argv);
 
 /* Options shared by `run' and `policy explain': the request options of
  * jc_request_opts plus CLI-only ones.  Long options with a value below

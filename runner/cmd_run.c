@@ -6,11 +6,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <math.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cell.h"
@@ -21,6 +24,7 @@
 #include "prep.h"
 #include "resolve.h"
 #include "jc_seccomp.h"
+#include "resources.h"
 #include "status.h"
 #include "supervise.h"
 #include "teststop.h"
@@ -38,6 +42,8 @@ struct run_opts {
         const char *user;
         const char *cell;
         const char *status_file;
+        struct jc_res_opts res;
+        double stats_interval; /* seconds; 0: no stats lines */
         struct jc_request req;
         char **argv;
 };
@@ -54,7 +60,16 @@ static void run_usage(FILE *out)
                 "  --partition P       the policy section that applies\n"
                 "  --user NAME         (root only) the user the job runs as\n"
                 "  --cell NAME         create the named sandbox, or join it if it exists\n"
-                "  --status-file FILE  write a JSON status record there\n"
+                "  --status-file FILE  write a JSON status record there (with the usage)\n"
+                "  --cgroup-parent PATH|own\n"
+                "                      put the sandbox's cgroups under PATH (from the\n"
+                "                      hierarchy's root), or below the caller's own\n"
+                "                      cgroups (own); default: the policy's cgroup_parent\n"
+                "  --cgroup-name NAME  name of this runner's cgroups, unique on the node\n"
+                "                      (default CELL.PID, or anon.PID)\n"
+                "  --stats-interval SECONDS\n"
+                "                      print a line of usage on stderr that often\n"
+                "  --state-dir DIR     where the cgroup records for `jobcell gc' go\n"
                 "  -h, --help          show this help\n"
                 "\n"
                 "Exit status: the job's; 128+N if it died of signal N; 125 if the sandbox\n"
@@ -75,6 +90,10 @@ enum {
         OPT_SPEC_FD,
         OPT_ENV_FD,
         OPT_KEEP_FD,
+        OPT_CGROUP_PARENT,
+        OPT_CGROUP_NAME,
+        OPT_STATS_INTERVAL,
+        OPT_STATE_DIR,
 };
 
 static int parse_fd(const char *s, int *fd, struct jc_error *err)
@@ -105,9 +124,33 @@ static int slurm_option(int c, const char *arg, struct run_opts *o, struct jc_er
                 o->cell = arg;
                 return 0;
         }
+        /* Each task's own cgroup set, below its own (Slurm's) cgroups. */
+        if (c == OPT_CGROUP_NAME) {
+                o->res.name = arg;
+                return 0;
+        }
+        if (c == OPT_CGROUP_PARENT && strcmp(arg, JC_CGROUP_PARENT_OWN) == 0) {
+                o->res.parent = arg;
+                return 0;
+        }
         return jc_error_set(err, 0,
-                            "with --slurm, only --spec-fd, --env-fd, --keep-fd and "
-                            "--cell are taken (the plugin resolved the spec)");
+                            "with --slurm, only --spec-fd, --env-fd, --keep-fd, --cell, "
+                            "--cgroup-name and --cgroup-parent=own are taken (the plugin "
+                            "resolved the spec)");
+}
+
+static int parse_interval(const char *arg, double *out, struct jc_error *err)
+{
+        char *end;
+        double v;
+
+        errno = 0;
+        v = strtod(arg, &end);
+        if (end == arg || *end != '\0' || errno != 0 || !isfinite(v) || v < 0.1 || v > 1e6)
+                return jc_error_set(
+                        err, 0, "--stats-interval `%s': a number of seconds from 0.1 to 1e6", arg);
+        *out = v;
+        return 0;
 }
 
 /* 0: go on; 1: help shown; -1: bad usage (ERR). */
@@ -119,6 +162,10 @@ static int parse(int argc, char **argv, struct run_opts *o, struct jc_error *err
                 { "user", required_argument, NULL, OPT_USER },
                 { "cell", required_argument, NULL, OPT_CELL },
                 { "status-file", required_argument, NULL, OPT_STATUS },
+                { "cgroup-parent", required_argument, NULL, OPT_CGROUP_PARENT },
+                { "cgroup-name", required_argument, NULL, OPT_CGROUP_NAME },
+                { "stats-interval", required_argument, NULL, OPT_STATS_INTERVAL },
+                { "state-dir", required_argument, NULL, OPT_STATE_DIR },
                 { "help", no_argument, NULL, OPT_HELP },
                 { "spec-fd", required_argument, NULL, OPT_SPEC_FD },
                 { "env-fd", required_argument, NULL, OPT_ENV_FD },
@@ -160,6 +207,27 @@ static int parse(int argc, char **argv, struct run_opts *o, struct jc_error *err
                         break;
                 case OPT_STATUS:
                         o->status_file = optarg;
+                        break;
+                case OPT_CGROUP_PARENT:
+                        if (optarg[0] != '/' && strcmp(optarg, JC_CGROUP_PARENT_OWN) != 0)
+                                return jc_error_set(err, 0,
+                                                    "--cgroup-parent `%s': an absolute path or "
+                                                    "`own'",
+                                                    optarg);
+                        o->res.parent = optarg;
+                        break;
+                case OPT_CGROUP_NAME:
+                        o->res.name = optarg;
+                        break;
+                case OPT_STATS_INTERVAL:
+                        if (parse_interval(optarg, &o->stats_interval, err) < 0)
+                                return -1;
+                        break;
+                case OPT_STATE_DIR:
+                        if (optarg[0] != '/')
+                                return jc_error_set(err, 0, "--state-dir `%s': not absolute",
+                                                    optarg);
+                        o->res.state_dir = optarg;
                         break;
                 case 'h':
                 case OPT_HELP:
@@ -269,11 +337,21 @@ static int job_setup(struct jc_job *job, const struct run_opts *o, struct jc_err
 }
 
 /* Rootless: say in one line what cannot be given without privilege. */
-static void rootless_notice(const struct jc_spec *spec)
+static void rootless_notice(const struct jc_spec *spec, const struct jc_res *res)
 {
+        char line[2 * JC_ERROR_MSG_MAX] = "";
+        size_t n;
+
         if (spec->identity == JC_ID_USER)
-                fprintf(stderr, "jobcell: rootless: root inside is not mapped (no service uid "
-                                "without privilege)\n");
+                jc_format(line, sizeof(line),
+                          "root inside is not mapped (no service uid without privilege)");
+        n = strlen(line);
+        if (res->none)
+                jc_format(line + n, sizeof(line) - n,
+                          "%sno cgroup of its own, so no pids limit (%s)", n ? "; " : "",
+                          res->why_none);
+        if (line[0] != '\0')
+                fprintf(stderr, "jobcell: rootless: %s\n", line);
 }
 
 struct run {
@@ -286,6 +364,9 @@ struct run {
         struct jc_bpf bpf;
         struct jc_prep prep;
         struct jc_cell cell;
+        struct jc_res res;
+        bool sampling;     /* the kernel keeps no peak: sample every second */
+        double last_stats; /* CLOCK_MONOTONIC seconds of the last stats line */
         struct jc_supervisor sup;
         struct jc_member member;
         struct jc_status st;
@@ -328,9 +409,62 @@ static int prepare(struct run *r, struct jc_error *err)
             jc_ids_plan(&r->spec, &r->job, &r->ids, err) < 0 ||
             jc_prep_open(&r->spec, &r->job, &r->prep, err) < 0)
                 return -1;
+        /* Checked before anything is built: limits only tighten. */
+        return jc_res_plan(&r->res, &r->spec, &r->job, &r->o.res, err);
+}
+
+static double dmin(double a, double b)
+{
+        return a < b ? a : b;
+}
+
+static double now(void)
+{
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Into the runner's own cgroup set, before the job starts: the job and
+ * all it forks are born there. */
+static int cgroup(struct run *r, struct jc_error *err)
+{
+        struct jc_cgroup_stats s;
+        struct jc_error e2;
+
+        if (jc_res_create(&r->res, &r->cell, err) < 0)
+                return -1;
         if (!r->job.privileged)
-                rootless_notice(&r->spec);
+                rootless_notice(&r->spec, &r->res);
+        if (r->res.cg == NULL)
+                return 0;
+        /* Where the kernel keeps no peak, the supervisor samples. */
+        (void)jc_cgroup_stats(r->res.cg, &s, &e2);
+        r->sampling = s.pids_peak_sampled || s.memory_peak_sampled;
+        r->last_stats = now();
         return 0;
+}
+
+static void tick(void *arg)
+{
+        struct run *r = arg;
+        struct jc_cgroup_stats s;
+        struct jc_error err;
+        char line[512];
+        double t = now();
+
+        if (r->res.cg == NULL)
+                return;
+        /* A tick may come a little early: half a period of slack. */
+        if (r->o.stats_interval <= 0 ||
+            t - r->last_stats < r->o.stats_interval - dmin(r->o.stats_interval, 1.0) / 2) {
+                jc_cgroup_sample(r->res.cg);
+                return;
+        }
+        r->last_stats = t;
+        (void)jc_cgroup_stats(r->res.cg, &s, &err); /* what it could not read shows as - */
+        fprintf(stderr, "jobcell: stats: %s\n", jc_cgroup_stats_line(&s, line, sizeof(line)));
 }
 
 static int start(struct run *r, struct jc_error *err)
@@ -366,7 +500,8 @@ static int start(struct run *r, struct jc_error *err)
 
 static int sandbox(struct run *r, struct jc_error *err)
 {
-        struct jc_cell_args a = { &r->spec, &r->job, &r->ids, &r->prep, NULL };
+        struct jc_cell_args a = { &r->spec, &r->job, &r->ids, &r->prep, NULL, NULL };
+        struct jc_tick t = { 0, tick, r };
         int wstatus;
 
         if (jc_supervisor_init(&r->sup, err) < 0)
@@ -379,17 +514,35 @@ static int sandbox(struct run *r, struct jc_error *err)
                 return -1;
         jc_status_phase(&r->st, JC_PHASE_PREPARE);
         a.spec_json = r->spec_json;
+        a.keeper_cgroup = r->res.keeper_wanted ? &r->res.keeper : NULL;
+        /* The keeper (and the init) before our own set: they are the
+         * cell's, never inside a member's set (runner/resources.h). */
         if (jc_cell_open(&a, &r->cell, err) < 0)
                 return -1;
         r->st.cell_created = r->cell.created;
         jc_prep_close(&r->prep);
         jc_status_phase(&r->st, JC_PHASE_CELL);
+        jc_test_stop("cgroup");
+        if (cgroup(r, err) < 0)
+                return -1;
+        jc_status_phase(&r->st, JC_PHASE_CGROUP);
         jc_test_stop("start");
         if (start(r, err) < 0)
                 return -1;
         jc_status_phase(&r->st, JC_PHASE_START);
+        /* Our stderr may be a pipe whose reader goes away (`| head'): a
+         * stats line must not kill the supervisor.  The job has its own
+         * dispositions already (it exec'd). */
+        signal(SIGPIPE, SIG_IGN);
         jc_test_stop("run");
-        if (jc_supervise(&r->sup, r->member.pid, &wstatus, err) < 0)
+        if (r->res.cg != NULL) {
+                if (r->o.stats_interval > 0)
+                        t.period =
+                                r->sampling ? dmin(r->o.stats_interval, 1.0) : r->o.stats_interval;
+                else if (r->sampling)
+                        t.period = 1.0;
+        }
+        if (jc_supervise(&r->sup, r->member.pid, &t, &wstatus, err) < 0)
                 return -1;
         jc_status_phase(&r->st, JC_PHASE_RUN);
         if (WIFSIGNALED(wstatus)) {
@@ -401,12 +554,53 @@ static int sandbox(struct run *r, struct jc_error *err)
         return 0;
 }
 
+/* The usage record, and one line each when the OOM killer struck or the
+ * pids limit refused a fork: a job that died of either is easier to
+ * understand with it. */
+static void usage(struct run *r)
+{
+        struct jc_cgroup_stats s;
+        struct jc_error err;
+        char limit[64] = "";
+
+        if (r->res.cg == NULL)
+                return;
+        (void)jc_cgroup_stats(r->res.cg, &s, &err); /* unknown values are null */
+        r->st.usage = jc_cgroup_stats_json(&s);
+        r->st.oom_killed = s.oom_kills > 0;
+        r->st.pids_limit_hit = s.pids_limit_hits > 0;
+        if (!r->st.started)
+                return;
+        if (s.memory_limit >= 0)
+                jc_format(limit, sizeof(limit), " (memory limit %lld bytes)",
+                          (long long)s.memory_limit);
+        if (s.oom_kills > 0 && r->st.signal == SIGKILL)
+                fprintf(stderr, "jobcell: the job was killed by the OOM killer%s\n", limit);
+        else if (s.oom_kills > 0)
+                fprintf(stderr, "jobcell: the OOM killer killed %lld process%s of the job%s\n",
+                        (long long)s.oom_kills, s.oom_kills == 1 ? "" : "es", limit);
+        if (s.pids_limit_hits > 0)
+                fprintf(stderr,
+                        "jobcell: the job hit its pids limit (%lld processes and threads): "
+                        "%lld forks or new threads were refused\n",
+                        (long long)s.pids_limit, (long long)s.pids_limit_hits);
+}
+
 static void finish(struct run *r, const struct jc_error *failure)
 {
         struct jc_error err = { 0 };
 
         jc_member_close(&r->member);
-        jc_cell_close(&r->cell);
+        usage(r);
+        /* Before we leave the cell: the keeper removes only what a member
+         * that left without doing so itself left behind. */
+        if (jc_res_destroy(&r->res, &err) < 0) {
+                jc_error_wrap(&err, "remove the cgroups (`jobcell gc' removes what is left)");
+                jc_error_print(&err, "jobcell run");
+        }
+        jc_cell_leave(&r->cell);
+        if (r->st.cell_created)
+                jc_res_keeper_gone(&r->res);
         jc_prep_close(&r->prep);
         jc_bpf_free(&r->bpf);
         jc_supervisor_close(&r->sup);
@@ -418,6 +612,7 @@ static void finish(struct run *r, const struct jc_error *failure)
                 jc_error_print(&err, JC_PROG);
         if (r->status_fd >= 0)
                 close(r->status_fd);
+        jc_status_free(&r->st);
         jc_env_free(r->env);
         free(r->spec_json);
         if (r->have_spec)

@@ -22,6 +22,7 @@ static void usage(FILE *out)
                      "  run      run a command in a sandbox built from the policy\n"
                      "  policy   check a policy file, or explain what it gives a job\n"
                      "  image    import images into the node's cache, list and prune it\n"
+                     "  gc       remove the cgroups that killed runners left\n"
                      "\n"
                      "Options:\n"
                      "  -h, --help     show this help\n"
@@ -138,6 +139,8 @@ int main(int argc, char **argv)
                 return cmd_run(argc - 1, argv + 1);
         if (strcmp(argv[1], "image") == 0)
                 return cmd_image(argc - 1, argv + 1);
+        if (strcmp(argv[1], "gc") == 0)
+                return cmd_gc(argc - 1, argv + 1);
         fprintf(stderr, "jobcell: unknown command `%s' (see jobcell --help)\n", argv[1]);
         return JC_EXIT_USAGE;
 }

@@ -21,8 +21,16 @@
 #include <unistd.h>
 
 #include "cell.h"
+#include "cgroup.h"
 #include "privs.h"
+#include "resources.h"
 #include "sync.h"
+
+/* A member, as the keeper knows it. */
+struct member {
+        pid_t pid;                  /* its runner (host PID namespace) */
+        struct jc_cgroup_note note; /* its cgroup set; name "" until told */
+};
 
 struct keeper {
         const struct jc_cell_args *a;
@@ -30,7 +38,9 @@ struct keeper {
         int fds[JC_NS_COUNT];
         struct jc_cell_info info;
         struct pollfd *pfd; /* [0] init, [1] listener, [2...] members */
+        struct member *m;   /* parallel to pfd */
         size_t npfd, cap;
+        struct jc_cgroup *own; /* cgroup v2 nesting: the keeper's plain set */
 };
 
 /* Show the image's files with the owners they have on disk mapped through
@@ -97,18 +107,76 @@ static int start_init(struct keeper *k, struct jc_error *err)
         return 0;
 }
 
-static int add_member(struct keeper *k, int fd)
+static int add_member(struct keeper *k, int fd, pid_t pid)
 {
         if (k->npfd == k->cap) {
                 struct pollfd *n = realloc(k->pfd, (k->cap * 2) * sizeof(*n));
+                struct member *nm;
 
                 if (n == NULL)
                         return -1;
                 k->pfd = n;
+                nm = realloc(k->m, (k->cap * 2) * sizeof(*nm));
+                if (nm == NULL)
+                        return -1;
+                k->m = nm;
                 k->cap *= 2;
         }
-        k->pfd[k->npfd++] = (struct pollfd){ .fd = fd, .events = POLLIN };
+        k->pfd[k->npfd] = (struct pollfd){ .fd = fd, .events = POLLIN };
+        memset(&k->m[k->npfd], 0, sizeof(k->m[k->npfd]));
+        k->m[k->npfd++].pid = pid;
         return 0;
+}
+
+/* A member's connection closed: its runner is gone or going.  If it was
+ * killed before it removed its cgroup set, remove it now, but only a set
+ * whose record still names that runner as its owner (a name is no proof:
+ * another live runner may own a set of that name). */
+static void member_left(const struct member *m)
+{
+        struct jc_cgroup_config c = { .state_dir = m->note.state_dir, .name = m->note.name };
+        struct jc_error err = { 0 };
+        struct jc_cgroup *cg;
+
+        if (m->note.name[0] == '\0' || jc_cgroup_open(&c, &cg, &err) < 0)
+                return; /* none, or its runner removed it */
+        if (jc_cgroup_owner(cg) != m->pid) {
+                jc_cgroup_free(cg);
+                return;
+        }
+        /* On failure the record stays for `jobcell gc'. */
+        (void)jc_cgroup_destroy(cg, &err);
+}
+
+static void finish(struct keeper *k) __attribute__((noreturn));
+
+/* A member wrote or closed: 1 while it stays, 0 when it has left. */
+static int member_read(struct keeper *k, struct member *m, int fd)
+{
+        static char buf[JC_MSG_MAX];
+        enum jc_msg_type type = 0;
+        ssize_t n;
+
+        n = jc_msg_recv(fd, &type, buf, sizeof(buf), NULL, NULL);
+        if (n < 0 || (n == 0 && type == 0))
+                return 0;
+        if (type == JC_MSG_BYE) {
+                /* The last member: tear down before it goes, so that
+                 * nothing of the cell outlives it (its end of file tells it
+                 * we are done).  Any other: it may go. */
+                if (k->npfd == 3)
+                        finish(k);
+                jc_msg_send(fd, JC_MSG_GO, NULL, 0, NULL, 0);
+                return 0;
+        }
+        if (type == JC_MSG_CGROUP && (size_t)n == sizeof(m->note)) {
+                memcpy(&m->note, buf, sizeof(m->note));
+                m->note.state_dir[sizeof(m->note.state_dir) - 1] = '\0';
+                m->note.name[sizeof(m->note.name) - 1] = '\0';
+                if (m->note.state_dir[0] != '/')
+                        m->note.name[0] = '\0';
+        }
+        return 1;
 }
 
 static int send_cell(struct keeper *k, int sock)
@@ -150,8 +218,23 @@ static void welcome(struct keeper *k, int listener)
                 close(fd);
                 return;
         }
-        if (send_cell(k, fd) < 0 || add_member(k, fd) < 0)
+        if (send_cell(k, fd) < 0 || add_member(k, fd, cred.pid) < 0)
                 close(fd);
+}
+
+/* The end of the cell: the init and with it every process inside, then
+ * the keeper's own cgroup (it moves back first). */
+static void finish(struct keeper *k)
+{
+        struct jc_error err = { 0 };
+
+        if (k->init > 0) {
+                kill(k->init, SIGKILL);
+                waitpid(k->init, NULL, 0);
+        }
+        if (k->own != NULL)
+                (void)jc_cgroup_destroy(k->own, &err); /* else gc's */
+        _exit(0);
 }
 
 static void serve(struct keeper *k) __attribute__((noreturn));
@@ -159,27 +242,28 @@ static void serve(struct keeper *k) __attribute__((noreturn));
 static void serve(struct keeper *k)
 {
         size_t i;
-        char c;
 
         for (;;) {
                 if (poll(k->pfd, k->npfd, -1) < 0 && errno != EINTR)
                         break;
+                /* The init died: nothing is left to keep.  (The members'
+                 * runners live on and remove their own sets.) */
                 if (k->pfd[0].revents)
-                        _exit(0); /* the init died: nothing is left to keep */
+                        finish(k);
                 if (k->pfd[1].fd >= 0 && (k->pfd[1].revents & POLLIN))
                         welcome(k, k->pfd[1].fd);
                 for (i = 2; i < k->npfd; i++) {
-                        if (k->pfd[i].revents == 0 || recv(k->pfd[i].fd, &c, 1, MSG_DONTWAIT) > 0)
+                        if (k->pfd[i].revents == 0 || member_read(k, &k->m[i], k->pfd[i].fd))
                                 continue;
                         close(k->pfd[i].fd);
+                        member_left(&k->m[i]);
+                        k->m[i] = k->m[k->npfd - 1];
                         k->pfd[i--] = k->pfd[--k->npfd];
                 }
                 if (k->npfd == 2)
                         break; /* the last member left */
         }
-        kill(k->init, SIGKILL);
-        waitpid(k->init, NULL, 0);
-        _exit(0);
+        finish(k);
 }
 
 void jc_keeper_main(const struct jc_cell_args *a, int member, int listener)
@@ -188,6 +272,7 @@ void jc_keeper_main(const struct jc_cell_args *a, int member, int listener)
         struct jc_error err = { 0 };
         _cleanup_free_ int *keep = NULL;
         size_t nkeep = 0, i;
+        pid_t creator = getppid();
         int devnull;
 
         prctl(PR_SET_NAME, "jobcell-keeper", 0, 0, 0);
@@ -209,21 +294,32 @@ void jc_keeper_main(const struct jc_cell_args *a, int member, int listener)
                 keep[nkeep++] = a->prep->mount_fds[i];
         jc_fds_close(keep, nkeep, false, &err);
         k.pfd = calloc(k.cap, sizeof(*k.pfd));
-        if (k.pfd == NULL)
+        k.m = calloc(k.cap, sizeof(*k.m));
+        if (k.pfd == NULL || k.m == NULL)
                 _exit(125);
         k.pfd[1] = (struct pollfd){ .fd = listener, .events = POLLIN };
         k.pfd[2] = (struct pollfd){ .fd = member, .events = POLLIN };
+        k.m[2].pid = creator;
+        /* Out of the cgroup the members' sets go below (cgroup v2), before
+         * the init is cloned: it and its cgroup namespace follow us.  A
+         * failure shows when the runner makes its own set. */
+        if (a->keeper_cgroup != NULL && jc_res_cgroup_create(a->keeper_cgroup, &k.own, &err) < 0)
+                memset(&err, 0, sizeof(err));
         if (start_init(&k, &err) < 0) {
                 if (k.init > 0) {
                         kill(k.init, SIGKILL);
                         waitpid(k.init, NULL, 0);
+                        k.init = -1;
+                }
+                if (k.own != NULL) {
+                        struct jc_error e2;
+
+                        (void)jc_cgroup_destroy(k.own, &e2);
                 }
                 jc_child_fail(member, &err);
         }
         jc_prep_close(a->prep);
-        if (jc_msg_send(member, JC_MSG_READY, &k.info, sizeof(k.info), k.fds, JC_NS_COUNT) < 0) {
-                kill(k.init, SIGKILL);
-                _exit(125);
-        }
+        if (jc_msg_send(member, JC_MSG_READY, &k.info, sizeof(k.info), k.fds, JC_NS_COUNT) < 0)
+                finish(&k);
         serve(&k);
 }

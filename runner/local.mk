@@ -23,9 +23,10 @@ libjcrunner_la_SOURCES = \
 	runner/supervise.c runner/supervise.h \
 	runner/status.c runner/status.h \
 	runner/handover.c runner/handover.h \
+	runner/resources.c runner/resources.h \
 	runner/teststop.c runner/teststop.h
 libjcrunner_la_CFLAGS = $(AM_CFLAGS) $(SECCOMP_CFLAGS) $(CAPNG_CFLAGS) $(JSONC_CFLAGS)
-libjcrunner_la_LIBADD = libjcpolicy.la $(SECCOMP_LIBS) $(CAPNG_LIBS) $(JSONC_LIBS)
+libjcrunner_la_LIBADD = libjccgroup.la libjcpolicy.la $(SECCOMP_LIBS) $(CAPNG_LIBS) $(JSONC_LIBS)
 
 # The sandbox's cgroups (issue 4): one interface (runner/cgroup.h), a v1
 # and a v2 backend.  A library of its own so the tests link just it.
@@ -40,7 +41,8 @@ bin_PROGRAMS += jobcell
 jobcell_SOURCES = \
 	runner/jobcell.c runner/cli.h \
 	runner/cmd_policy.c \
-	runner/cmd_run.c
+	runner/cmd_run.c \
+	runner/cmd_gc.c
 jobcell_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(SECCOMP_CFLAGS)
 jobcell_LDADD = libjcrunner.la libjccgroup.la libjcpolicy.la $(SECCOMP_LIBS)
 

@@ -100,9 +100,16 @@ static int enter_cell(const struct jc_launch *l, struct jc_error *err)
                 return jc_error_set(err, errno, "enter the cell's root");
         if ((!c->info.host_net && enter(c, CLONE_NEWNET, c->fds[JC_NS_NET], err) < 0) ||
             enter(c, CLONE_NEWIPC, c->fds[JC_NS_IPC], err) < 0 ||
-            enter(c, CLONE_NEWUTS, c->fds[JC_NS_UTS], err) < 0 ||
-            enter(c, CLONE_NEWCGROUP, c->fds[JC_NS_CGROUP], err) < 0)
+            enter(c, CLONE_NEWUTS, c->fds[JC_NS_UTS], err) < 0)
                 return -1;
+        /* A cgroup namespace of our own, rooted where we are: in this
+         * runner's cgroup set (runner/resources.h).  The cell's (rooted at
+         * the keeper's cgroups) would show the job a path like "/anon.123"
+         * or, for a task whose cgroups are not the creator's,
+         * "/../task_1/..."; this one shows "/" in every hierarchy.  We hold
+         * CAP_SYS_ADMIN in the cell's user namespace, which owns it. */
+        if (unshare(CLONE_NEWCGROUP) < 0)
+                return jc_error_set(err, errno, "a cgroup namespace for the job");
         return 0;
 }
 

@@ -9,7 +9,7 @@
 #include "status.h"
 
 static const char *const phase_names[JC_PHASE_COUNT] = {
-        "resolve", "prepare", "cell", "start", "run", "total",
+        "resolve", "prepare", "cell", "cgroup", "start", "run", "total",
 };
 
 static double now(void)
@@ -24,6 +24,12 @@ void jc_status_begin(struct jc_status *st)
 {
         memset(st, 0, sizeof(*st));
         st->start = st->mark = now();
+}
+
+void jc_status_free(struct jc_status *st)
+{
+        json_object_put(st->usage);
+        st->usage = NULL;
 }
 
 void jc_status_phase(struct jc_status *st, enum jc_phase phase)
@@ -54,6 +60,12 @@ int jc_status_write(int fd, const struct jc_status *st, const struct jc_spec *sp
         json_object_object_add(root, "cell_created", json_object_new_boolean(st->cell_created));
         json_object_object_add(root, "error",
                                st->error[0] ? json_object_new_string(st->error) : NULL);
+        /* Where there was no cgroup set, nothing is known: null. */
+        json_object_object_add(root, "usage", st->usage ? json_object_get(st->usage) : NULL);
+        json_object_object_add(root, "oom_killed",
+                               st->usage ? json_object_new_boolean(st->oom_killed) : NULL);
+        json_object_object_add(root, "pids_limit_hit",
+                               st->usage ? json_object_new_boolean(st->pids_limit_hit) : NULL);
         for (i = 0; i < JC_PHASE_COUNT; i++)
                 json_object_object_add(ms, phase_names[i], json_object_new_double(st->ms[i]));
         json_object_object_add(root, "phases_ms", ms);

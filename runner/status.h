@@ -11,6 +11,7 @@ enum jc_phase {
         JC_PHASE_RESOLVE, /* policy and request into a spec */
         JC_PHASE_PREPARE, /* seccomp filter, id maps, the job's paths opened */
         JC_PHASE_CELL,    /* the cell built or joined */
+        JC_PHASE_CGROUP,  /* the runner's cgroup set made, the runner in it */
         JC_PHASE_START,   /* the job entered the cell and exec'd */
         JC_PHASE_RUN,     /* the job ran */
         JC_PHASE_TOTAL,
@@ -26,9 +27,17 @@ struct jc_status {
         bool started;  /* the job exec'd */
         bool cell_created;
         char error[JC_ERROR_MSG_MAX + 128]; /* why the sandbox failed, or "" */
+        /* The usage of the runner's cgroup set (jc_cgroup_stats_json), or
+         * NULL when it had none (a rootless runner without delegation). */
+        struct json_object *usage;
+        bool oom_killed;     /* the OOM killer killed a process of the set */
+        bool pids_limit_hit; /* a fork or thread creation was refused at the limit */
 };
 
+struct json_object;
+
 void jc_status_begin(struct jc_status *st);
+void jc_status_free(struct jc_status *st);
 /* The time since the last mark goes to PHASE. */
 void jc_status_phase(struct jc_status *st, enum jc_phase phase);
 /* Write the record to FD (truncating it); SPEC may be NULL (refused). */

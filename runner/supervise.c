@@ -1,7 +1,10 @@
 #include "config.h"
 
 #include <errno.h>
+#include <poll.h>
+#include <stdint.h>
 #include <sys/signalfd.h>
+#include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -56,19 +59,70 @@ void jc_supervisor_close(struct jc_supervisor *s)
         sigprocmask(SIG_SETMASK, &s->saved, NULL);
 }
 
-int jc_supervise(struct jc_supervisor *s, pid_t job, int *wstatus, struct jc_error *err)
+/* A timerfd firing every TICK->period seconds. */
+static int tick_timer(const struct jc_tick *tick, struct jc_error *err)
 {
-        struct signalfd_siginfo si;
-        int st;
-        pid_t pid;
+        struct itimerspec its = { 0 };
+        int fd;
+
+        fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+        if (fd < 0)
+                return jc_error_set(err, errno, "timerfd");
+        its.it_interval.tv_sec = (time_t)tick->period;
+        its.it_interval.tv_nsec = (long)((tick->period - (double)(time_t)tick->period) * 1e9);
+        if (its.it_interval.tv_sec == 0 && its.it_interval.tv_nsec == 0)
+                its.it_interval.tv_nsec = 1;
+        its.it_value = its.it_interval;
+        if (timerfd_settime(fd, 0, &its, NULL) < 0) {
+                close(fd);
+                return jc_error_set(err, errno, "timerfd");
+        }
+        return fd;
+}
+
+/* Wait until a signal is there, calling the tick on its way. */
+static int wait_signal(int sfd, int tfd, const struct jc_tick *tick, struct jc_error *err)
+{
+        struct pollfd pfd[2] = { { .fd = sfd, .events = POLLIN }, { .fd = tfd, .events = POLLIN } };
+        uint64_t expirations;
 
         for (;;) {
-                ssize_t n = read(s->sfd, &si, sizeof(si));
+                if (poll(pfd, 2, -1) < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return jc_error_set(err, errno, "poll");
+                }
+                if (pfd[1].revents & POLLIN) {
+                        if (read(tfd, &expirations, sizeof(expirations)) > 0)
+                                tick->fn(tick->arg);
+                }
+                if (pfd[0].revents)
+                        return 0;
+        }
+}
 
+int jc_supervise(struct jc_supervisor *s, pid_t job, const struct jc_tick *tick, int *wstatus,
+                 struct jc_error *err)
+{
+        struct signalfd_siginfo si;
+        int st, tfd = -1, rc = -1;
+        pid_t pid;
+
+        if (tick != NULL && tick->period > 0 && (tfd = tick_timer(tick, err)) < 0)
+                return -1;
+        for (;;) {
+                ssize_t n;
+
+                /* Without a tick the read blocks, as it always did. */
+                if (tfd >= 0 && wait_signal(s->sfd, tfd, tick, err) < 0)
+                        goto out;
+                n = read(s->sfd, &si, sizeof(si));
                 if (n < 0 && errno == EINTR)
                         continue;
-                if (n != sizeof(si))
-                        return jc_error_set(err, errno, "read signals");
+                if (n != sizeof(si)) {
+                        jc_error_set(err, errno, "read signals");
+                        goto out;
+                }
                 if (si.ssi_signo != SIGCHLD) {
                         /* A terminal sends its signals to the whole
                          * foreground process group, the job included
@@ -83,8 +137,13 @@ int jc_supervise(struct jc_supervisor *s, pid_t job, int *wstatus, struct jc_err
                 while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
                         if (pid == job) {
                                 *wstatus = st;
-                                return 0;
+                                rc = 0;
+                                goto out;
                         }
                 }
         }
+out:
+        if (tfd >= 0)
+                close(tfd);
+        return rc;
 }

@@ -18,6 +18,8 @@ enum jc_msg_type {
         JC_MSG_PID,        /* intermediate -> supervisor: the job's pid (pid_t) */
         JC_MSG_EXEC_ERRNO, /* job -> supervisor: execve failed with this errno (int) */
         JC_MSG_HELLO,      /* member -> init: the member's spec digest */
+        JC_MSG_CGROUP,     /* member -> keeper: its cgroup set (struct jc_cgroup_note) */
+        JC_MSG_BYE,        /* member -> keeper: I leave; GO back, or EOF once the cell is gone */
 };
 
 #define JC_MSG_MAX_FDS 16

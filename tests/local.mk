@@ -50,7 +50,8 @@ SANDBOX_TESTS = \
 	tests/sandbox/rootless.sh \
 	tests/sandbox/workloads.sh \
 	tests/sandbox/handover.sh \
-	tests/sandbox/policy_fields.sh
+	tests/sandbox/policy_fields.sh \
+	tests/sandbox/resources.sh
 TESTS += $(SANDBOX_TESTS)
 EXTRA_DIST += $(SANDBOX_TESTS)
 
@@ -62,7 +63,8 @@ tests_unit_test_cgroup_LDADD = libjccgroup.la libjcpolicy.la $(JSONC_LIBS)
 TESTS += tests/unit/test_cgroup
 
 # Real cgroups, as root: v1 on the host.  The same program runs in a VM
-# on cgroup v2 (tests/cgroup/v2-vm.sh, `make check-v2').
+# on cgroup v2, and so does jobcell run (tests/cgroup/v2-vm.sh running
+# tests/cgroup/v2-run.sh there; `make check-v2').
 check_PROGRAMS += tests/cgroup/real
 tests_cgroup_real_SOURCES = tests/cgroup/real.c
 tests_cgroup_real_CPPFLAGS = $(UNIT_CPPFLAGS) $(JSONC_CFLAGS)
@@ -70,14 +72,14 @@ tests_cgroup_real_CFLAGS = $(AM_CFLAGS) -pthread
 tests_cgroup_real_LDADD = libjccgroup.la libjcpolicy.la $(JSONC_LIBS)
 TESTS += tests/cgroup/real
 TESTS += tests/cgroup/v2-vm.sh
-EXTRA_DIST += tests/cgroup/v2-vm.sh tests/cgroup/vm-kernel.sh
+EXTRA_DIST += tests/cgroup/v2-vm.sh tests/cgroup/vm-kernel.sh tests/cgroup/v2-run.sh
 
 # The v2 run needs a kernel image: $JC_VM_KERNEL, /boot/vmlinuz-*, or
 # the one `make vm-kernel' fetches (apt-get download).  Without one the
 # VM test skips; `make check-v2' fetches it and runs only that test.
 vm-kernel:
 	$(SHELL) $(top_srcdir)/tests/cgroup/vm-kernel.sh $${JC_VM_CACHE:-/var/tmp/jobcell-vm}
-check-v2: tests/cgroup/real
+check-v2: tests/cgroup/real tests/probe/jcprobe jobcell
 	@test -n "$$JC_VM_KERNEL" || ls /boot/vmlinuz-* >/dev/null 2>&1 || $(MAKE) $(AM_MAKEFLAGS) vm-kernel
 	$(MAKE) $(AM_MAKEFLAGS) check TESTS=tests/cgroup/v2-vm.sh
 .PHONY: vm-kernel check-v2

@@ -11,6 +11,13 @@
  *   jcprobe write PATH         write one byte to PATH
  *   jcprobe ids                real/effective ids and groups
  *   jcprobe threads N          start N threads that each do some work
+ *   jcprobe threads-held N     start up to N threads that all live until the
+ *                              last one is tried: how many, and the first error
+ *   jcprobe alloc MIB          allocate and touch MIB mebibytes, one at a time
+ *   jcprobe forkbomb SECONDS   a fork bomb (every process forks for ever) until
+ *                              SIGTERM, at most SECONDS, then SIGKILL to all
+ *                              of it; bounded on its own too (RLIMIT_NPROC
+ *                              512, an alarm in every process)
  *   jcprobe signals SECONDS    report the signals received, until SECONDS
  *   jcprobe bind PORT          listen on TCP 127.0.0.1:PORT
  *   jcprobe securebits         the securebits (prctl PR_GET_SECUREBITS)
@@ -33,9 +40,11 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -301,6 +310,105 @@ static int cmd_threads(int n)
         return 0;
 }
 
+static int hold[2];
+
+static void *held(void *arg)
+{
+        char c;
+
+        (void)arg;
+        while (read(hold[0], &c, 1) < 0 && errno == EINTR)
+                ;
+        return NULL;
+}
+
+static int cmd_threads_held(int n)
+{
+        pthread_t t[1024];
+        int i, ok = 0, e = 0;
+
+        if (pipe(hold) < 0)
+                return 1;
+        for (i = 0; i < n && i < 1024; i++) {
+                e = pthread_create(&t[ok], NULL, held, NULL);
+                if (e != 0)
+                        break;
+                ok++;
+        }
+        close(hold[1]); /* every thread's read returns */
+        for (i = 0; i < ok; i++)
+                pthread_join(t[i], NULL);
+        printf("threads=%d error=%s\n", ok, errname(e));
+        return 0;
+}
+
+static int cmd_alloc(int mib)
+{
+        int i;
+
+        for (i = 0; i < mib; i++) {
+                char *p = malloc(1 << 20);
+
+                if (p == NULL) {
+                        printf("alloc=ENOMEM at=%d\n", i);
+                        return 1;
+                }
+                memset(p, 1, 1 << 20);
+        }
+        printf("alloc=ok\n");
+        return 0;
+}
+
+/* Every process of the bomb forks for ever; at the limit fork fails
+ * with EAGAIN and it tries again (a short nap keeps the CPUs usable).
+ * Bounded even without a pids limit: RLIMIT_NPROC, an alarm in each
+ * process, and the SIGKILL to its process group after SECONDS. */
+static void bomb(int seconds) __attribute__((noreturn));
+
+static void bomb(int seconds)
+{
+        struct timespec nap = { 0, 50 * 1000 * 1000 };
+
+        for (;;) {
+                pid_t p = fork();
+
+                if (p == 0)
+                        alarm((unsigned)seconds + 5);
+                else if (p < 0)
+                        nanosleep(&nap, NULL);
+        }
+}
+
+static void on_term(int sig)
+{
+        (void)sig;
+}
+
+static int cmd_forkbomb(int seconds)
+{
+        struct rlimit rl = { 512, 512 };
+        pid_t top;
+        int st;
+
+        if (setrlimit(RLIMIT_NPROC, &rl) < 0)
+                return 1;
+        top = fork();
+        if (top < 0)
+                return 1;
+        if (top == 0) {
+                setpgid(0, 0);
+                alarm((unsigned)seconds + 5);
+                bomb(seconds);
+        }
+        setpgid(top, top);
+        signal(SIGTERM, on_term); /* ends the sleep early */
+        sleep((unsigned)seconds);
+        kill(-top, SIGKILL);
+        waitpid(top, &st, 0);
+        printf("forkbomb=done\n");
+        return 0;
+}
+
 static volatile sig_atomic_t got[65];
 
 static void on_signal(int sig)
@@ -361,6 +469,12 @@ int main(int argc, char **argv)
                 return cmd_ids();
         if (strcmp(argv[1], "threads") == 0 && argc == 3)
                 return cmd_threads(atoi(argv[2]));
+        if (strcmp(argv[1], "threads-held") == 0 && argc == 3)
+                return cmd_threads_held(atoi(argv[2]));
+        if (strcmp(argv[1], "alloc") == 0 && argc == 3)
+                return cmd_alloc(atoi(argv[2]));
+        if (strcmp(argv[1], "forkbomb") == 0 && argc == 3)
+                return cmd_forkbomb(atoi(argv[2]));
         if (strcmp(argv[1], "signals") == 0 && argc == 3)
                 return cmd_signals(atoi(argv[2]));
         if (strcmp(argv[1], "securebits") == 0) {

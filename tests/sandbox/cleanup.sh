@@ -8,7 +8,7 @@
 stopped() { [ "$(awk '{print $3}' /proc/$1/stat 2>/dev/null)" = T ]; }
 gone() { test "$(leftovers)" = none; }
 
-for phase in prepare cell start run; do
+for phase in prepare cell cgroup start run; do
         JOBCELL_TEST_STOP=$phase "$JOBCELL" run --user "$JC_TEST_USER" --image "$ROOTFS" -- /bin/sh -c "sleep 60; : $TESTTMP" 2>/dev/null &
         runner=$!
         if wait_for stopped $runner; then

@@ -76,7 +76,7 @@ print(all(v >= 0 for v in s["phases_ms"].values()), s["phases_ms"]["total"] >= s
 print(s["spec"]["spec"]["network"], s["spec"]["origin"]["network"])
 PY
 is "status: exit, signal, started, error" "$(sed -n 1p "$TESTTMP/status.txt")" "3 None True None"
-is "status: every phase timed" "$(sed -n 2p "$TESTTMP/status.txt")" "['cell', 'prepare', 'resolve', 'run', 'start', 'total']"
+is "status: every phase timed" "$(sed -n 2p "$TESTTMP/status.txt")" "['cell', 'cgroup', 'prepare', 'resolve', 'run', 'start', 'total']"
 is "status: the times add up" "$(sed -n 3p "$TESTTMP/status.txt")" "True True"
 is "status: the spec with its origins" "$(sed -n 4p "$TESTTMP/status.txt")" "none builtin"
 jc --status-file "$TESTTMP/status2.json" -- /bin/sh -c 'kill -KILL $$'

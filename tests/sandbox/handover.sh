@@ -46,7 +46,7 @@ for opt in --policy=/dev/null --partition=x --network=host --user=root --status-
         out=$(handover "$opt" -- /bin/true 2>&1); rc=$?
         is "--slurm refuses $opt (125)" "$rc" 125
 done
-like "...saying why" "$out" "with --slurm, only --spec-fd, --env-fd, --keep-fd and --cell are taken"
+like "...saying why" "$out" "with --slurm, only --spec-fd, --env-fd, --keep-fd, --cell, --cgroup-name and --cgroup-parent=own are taken"
 out=$(env -i setpriv --reuid="$JC_UID" --regid="$JC_GID" --init-groups "$JOBCELL" run --slurm --spec-fd=3 --env-fd=4 -- /bin/true 3<"$TESTTMP/spec.json" 4<"$TESTTMP/env" 2>&1); rc=$?
 is "a user who runs --slurm by hand, without the plugin's capabilities, is refused" "$rc" 125
 like "...saying so" "$out" "only the Slurm plugin starts the runner this way"

@@ -52,7 +52,9 @@ is "uts: the job cannot rename the host" "$out" "sethostname=EPERM"
 is "uts: the host's name is unchanged" "$(hostname)" "$(uname -n)"
 
 # cgroup namespace: the job sees its own cgroups as the roots (the
-# runner's are not all /: this one is in a memory cgroup at least).
+# runner's are not all /: this one is in a memory cgroup at least).  Each
+# job's namespace is rooted at its runner's cgroup set, not at the cell's
+# keeper (tests/sandbox/resources.sh checks both sides).
 out=$(jc -- /bin/cat /proc/self/cgroup | grep -vc ':/$')
 is "cgroup: every cgroup of the job shows as / inside" "$out" "0"
 

@@ -19,6 +19,9 @@ JC_GID=$(id -g "$JC_TEST_USER")
 TESTTMP=$(mktemp -d /tmp/jobcell-test.XXXXXX) || bail_out "mktemp"
 chmod 755 "$TESTTMP"
 cleanup_hooks=""
+# The runners' cgroup records (jobcell gc reads them) stay in TESTTMP:
+# test files running at the same time never see each other's.
+export JOBCELL_STATE_DIR=$TESTTMP/state
 at_exit() { cleanup_hooks="$1; $cleanup_hooks"; }
 trap 'eval "$cleanup_hooks"; rm -rf "$TESTTMP"' EXIT
 
@@ -66,14 +69,23 @@ jc_bg() {
 # runner's command line, and the tests' jobs carry $TESTTMP in theirs, so
 # every process of this test file's sandboxes matches it (other test files
 # may run at the same time).  Namespaces and their mounts go with their
-# last process; a mount that leaked onto the host would show here.
+# last process; a mount that leaked onto the host would show here.  A
+# cgroup set leaves its record until its cgroups are removed.
 leftovers() {
         local left="" p
         for p in $(pgrep -f "$TESTTMP"); do
                 [ "$p" = "$$" ] || left="$left pid:$p($(cat /proc/$p/comm 2>/dev/null))"
         done
         grep -q "$TESTTMP" /proc/self/mountinfo && left="$left host-mounts"
+        for p in "$JOBCELL_STATE_DIR"/*; do
+                [ -e "$p" ] && left="$left cgroup-record:${p##*/}"
+        done
         echo "${left:-none}"
+}
+
+# cgroup_dirs NAME: the cgroups named NAME in any hierarchy (none: empty).
+cgroup_dirs() {
+        find /sys/fs/cgroup -mindepth 2 -maxdepth 8 -type d -name "$1" 2>/dev/null
 }
 
 # wait_for COND-CMD...: poll up to 10 s.

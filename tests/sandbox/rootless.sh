@@ -52,5 +52,22 @@ like "rootless: cells work" "$out" "pid:["
 out=$(jc --cell r$$ -- /bin/sh -c 'ls /dev/shm | wc -l' 2>/dev/null)
 is "a root runner never joins a user's cell of the same name" "$out" "0"
 
+# No cgroup delegated to the user here (v1, root's hierarchies): the job
+# runs without a set of its own, says so in the same one line, and a
+# limit only a cgroup gives is refused instead (fail closed).
+if grep -q '^[0-9]*:pids:' /proc/self/cgroup && ! as_user test -w /sys/fs/cgroup/pids; then
+        [ -e "/tmp/jobcell-$JC_UID" ] && had_state=yes || had_state=no
+        like "rootless without delegation: the one line says there is no cgroup" "$(cat "$TESTTMP/err")" "no cgroup of its own, so no pids limit"
+        out=$(as_user "$JOBCELL" run --image "$ROOTFS" --pids-limit 100 -- /bin/echo ran 2>&1); rc=$?
+        is "rootless without delegation: a requested pids limit is refused, 125" "$rc" 125
+        like "...saying why" "$out" "a rootless runner needs a cgroup delegated to it"
+        is "...in one line, and nothing ran" "$(echo "$out" | wc -l):$(echo "$out" | grep -c '^ran')" "1:0"
+        out=$(as_user "$JOBCELL" run --image "$ROOTFS" --memory-max 64M -- /bin/echo ran 2>&1); rc=$?
+        is "rootless without delegation: a memory limit is refused, 125" "$rc:$(echo "$out" | grep -c '^ran')" "125:0"
+        [ $had_state = yes ] || ok "rootless without delegation: no state directory was made" test ! -e "/tmp/jobcell-$JC_UID"
+else
+        diag "the user may make cgroups here: the no-delegation checks do not apply"
+fi
+
 is "nothing is left behind" "$(leftovers)" "none"
 done_testing

@@ -466,6 +466,78 @@ static void test_tighten_only(void)
         rmdir(at("/slurm/task_0/taken"));
 }
 
+/* jc_cgroup_check: what create would refuse, refused alike, and nothing
+ * made either way (not even the state directory). */
+static void test_check(void)
+{
+        struct jc_cgroup_config c = config("checked");
+        struct jc_error err = { 0 };
+        char sd[600];
+
+        snprintf(sd, sizeof(sd), "%s/check-state", top);
+        c.state_dir = sd;
+        c.pids_limit = 100;
+        c.memory_max = 512 << 20;
+        c.cpus = "3";
+        if (!ok(jc_cgroup_check(&c, &err) == 0, "check: a set create would make passes"))
+                printf("# %s\n", err.msg);
+        ok(!has(at("/slurm/task_0/checked")), "check: makes no cgroup");
+        ok(!has(sd), "check: makes no state directory");
+        is_str(get(at("/slurm/task_0"), "cgroup.subtree_control"), "",
+               "check: enables no controller");
+        c.memory_max = 2LL << 30;
+        ok(jc_cgroup_check(&c, &err) < 0 && err.errnum == EPERM,
+           "check: a memory limit above the job's is refused");
+        like(err.msg, "memory.max of `", "check: ... naming where the job's limit was read");
+        c.memory_max = 0;
+        c.cpus = "0-7";
+        ok(jc_cgroup_check(&c, &err) < 0 && err.errnum == EPERM && strstr(err.msg, "subset"),
+           "check: cpus outside the job's are refused");
+        mkd("/slurm/task_0/checked");
+        c.cpus = NULL;
+        ok(jc_cgroup_check(&c, &err) < 0 && err.errnum == EEXIST,
+           "check: a name in use is refused");
+        rmdir(at("/slurm/task_0/checked"));
+}
+
+/* A plain set (a cell's keeper on v2): the caller's own cgroup and
+ * nothing else, so the cgroup it left may hand controllers down. */
+static void test_plain(void)
+{
+        struct jc_cgroup_config c = config("keeper.cell");
+        struct jc_error err = { 0 };
+        struct jc_cgroup *cg = NULL, *opened = NULL;
+        const char *leaf = at("/slurm/task_0/keeper.cell");
+        char pid[32];
+
+        snprintf(pid, sizeof(pid), "%d", (int)getpid());
+        c.plain = true;
+        if (!ok(jc_cgroup_create(&c, &cg, &err) == 0, "plain: create"))
+                printf("# %s\n", err.msg);
+        if (cg == NULL)
+                return;
+        is_str(get(leaf, "cgroup.procs"), pid, "plain: the caller moved in");
+        is_str(get(at("/slurm/task_0"), "cgroup.subtree_control"), "",
+               "plain: no controller enabled in the cgroup it left");
+        is_str(get(leaf, "pids.max"), "max", "plain: no limit");
+        ok(jc_cgroup_open(&c, &opened, &err) == 0, "plain: another process opens it by name");
+        if (opened != NULL) {
+                is_int(jc_cgroup_owner(opened), getpid(), "open: the owner is the record's");
+                jc_cgroup_free(opened);
+        }
+        put(leaf, "cgroup.procs", "");
+        ok(jc_cgroup_destroy(cg, &err) == 0, "plain: destroy");
+        ok(!has(leaf) && !has(record("keeper.cell")), "plain: leaf and record gone");
+        is_str(get(at("/slurm/task_0"), "cgroup.procs"), pid, "plain: the caller is back");
+
+        c.pids_limit = 5;
+        ok(jc_cgroup_create(&c, &cg, &err) < 0 && err.errnum == EINVAL,
+           "plain: limits are refused");
+        c.pids_limit = 0;
+        c.version = JC_CGROUP_V1;
+        ok(jc_cgroup_check(&c, &err) < 0 && err.errnum == EINVAL, "plain: v2 only");
+}
+
 static void test_parent_v2(void)
 {
         struct jc_cgroup_config c = config("cell2");
@@ -529,6 +601,14 @@ static void test_gc(void)
         waitpid(pid, &status, 0);
         ok(WIFEXITED(status) && WEXITSTATUS(status) == 0, "gc: another process made a set, died");
         ok(has(at("/slurm/task_1/dead")), "gc: its leaf is left behind");
+        {
+                struct jc_cgroup_config d = config("dead");
+                struct jc_cgroup *cg = NULL;
+
+                ok(jc_cgroup_open(&d, &cg, &err) == 0 && jc_cgroup_owner(cg) == pid,
+                   "open: the owner is the process that made the set, not the opener");
+                jc_cgroup_free(cg);
+        }
         put(at("/slurm/task_1/dead"), "cgroup.procs", "");
 
         /* a forged record naming a directory outside the cgroup root, whose
@@ -548,6 +628,9 @@ static void test_gc(void)
                  (int)pid, root, root);
         put(state, "forged", text);
 
+        ok(jc_cgroup_gc_name(&c, "live", &removed, &err) == 0 && removed == 0,
+           "gc of one name: only that set is looked at (a live one: kept)");
+        ok(has(at("/slurm/task_1/dead")), "gc of one name: the others are left");
         ok(jc_cgroup_gc(&c, &removed, &err) < 0, "gc: a forged record is an error");
         like(err.msg, "bad leaf", "... naming what is wrong with it");
         is_int(removed, 1, "gc: removes the one set whose owner died");
@@ -582,6 +665,8 @@ int main(void)
         test_detect();
         test_create_v2();
         test_tighten_only();
+        test_check();
+        test_plain();
         test_parent_v2();
         test_gc();
         snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);
