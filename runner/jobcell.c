@@ -93,9 +93,17 @@ int jc_cli_load_policy(const char *path, bool trusted, struct jc_policy **pol, s
                         return 0;
                 path = JC_DEFAULT_POLICY;
         }
-        /* A policy a user could edit would grant that user anything. */
-        if (trusted && jc_path_root_owned(path, err) < 0)
-                return jc_error_wrap(err, "policy cannot be trusted");
+        /* A policy a user could edit would grant that user anything.  The
+         * check runs on the file's real path: a relative name or a link
+         * (to a user's file, say) is judged by where it leads. */
+        if (trusted) {
+                _cleanup_free_ char *real = realpath(path, NULL);
+
+                if (real == NULL)
+                        return jc_error_set(err, errno, "open policy `%s'", path);
+                if (jc_path_root_owned(real, err) < 0)
+                        return jc_error_wrap(err, "policy cannot be trusted");
+        }
         rc = jc_policy_load(path, pol, &diags, err);
         if (rc < 0 && diags.n > 1)
                 jc_error_wrap(err,
