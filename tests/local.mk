@@ -123,5 +123,5 @@ endif
 check_PROGRAMS += tests/unit/test_spank
 tests_unit_test_spank_SOURCES = tests/unit/test_spank.c
 tests_unit_test_spank_CPPFLAGS = $(UNIT_CPPFLAGS) -I$(top_srcdir)/spank_plugin
-tests_unit_test_spank_LDADD = libjcspank.la $(UNIT_LIBS)
+tests_unit_test_spank_LDADD = libjcspank.la libjcrunner.la $(UNIT_LIBS)
 TESTS += tests/unit/test_spank
