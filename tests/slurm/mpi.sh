@@ -42,18 +42,18 @@ rank 1 of 2: sum 3 token 42"
 out=$(as_user timeout 120 srun -n2 --mpi=pmi2 "$M/ring-mpich" 2>&1)
 is "(control) MPICH over PMI-2 without the sandbox" "$(ranks "$out")" "$want"
 out=$(as_user timeout 120 srun -n2 --mpi=pmi2 --container=/ --container-mounts="$M" sh -c \
-        "echo cell \$(readlink /proc/1/ns/pid) \$(cat /proc/1/comm); exec $M/ring-mpich" 2>&1)
+        "echo cell \$(readlink /proc/self/ns/pid) \$(cat /proc/1/comm); exec $M/ring-mpich" 2>&1)
 is "srun --mpi=pmi2 --container: MPICH's allreduce and ring, network none" "$(ranks "$out")" "$want"
-is "... both ranks in one cell" "$(printf '%s\n' "$out" | grep '^cell .* jobcell-init$' | sort -u | wc -l)" 1
+is "... both ranks in one cell" "$(printf '%s\n' "$out" | grep '^cell pid:.* jobcell-init$' | sort -u | wc -l)" 1
 
 out=$(as_user timeout 120 srun -n2 --mpi=pmix "$M/ring-ompi" 2>&1)
 is "(control) Open MPI over PMIx without the sandbox" "$(ranks "$out")" "$want"
 out=$(as_user timeout 120 srun -n2 --mpi=pmix --container=/ --container-network=host \
         --container-mounts="$M" sh -c \
-        "echo cell \$(readlink /proc/1/ns/pid) \$(cat /proc/1/comm); exec $M/ring-ompi" 2>&1)
+        "echo cell \$(readlink /proc/self/ns/pid) \$(cat /proc/1/comm); exec $M/ring-ompi" 2>&1)
 is "srun --mpi=pmix --container --container-network=host: Open MPI's allreduce and ring" \
         "$(ranks "$out")" "$want"
-is "... both ranks in one cell" "$(printf '%s\n' "$out" | grep '^cell .* jobcell-init$' | sort -u | wc -l)" 1
+is "... both ranks in one cell" "$(printf '%s\n' "$out" | grep '^cell pid:.* jobcell-init$' | sort -u | wc -l)" 1
 unlike "... no PMIx error (its shared-memory store is bound in)" "$out" "PMIX ERROR"
 out=$(as_user timeout 120 srun -n1 --mpi=pmix --container=/ --container-mounts="$M" "$M/ring-ompi" 2>&1)
 fails "srun --mpi=pmix with network none: MPI_Init fails (PMIx is TCP on the node's 127.0.0.1)" \

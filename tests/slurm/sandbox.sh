@@ -48,6 +48,11 @@ user_pid() { pgrep -u "$JC_TEST_USER" -f -- "$1" | head -n 1; }
 runner_pid() { pgrep -f -- "--slurm --spec-fd=" | while read -r p; do
         [ "$(cat /proc/$p/comm 2>/dev/null)" = jobcell ] && echo "$p"; done | head -n 1; }
 have_runner() { [ -n "$(runner_pid)" ]; }
+# srun's main process (not a zombie of an earlier one, not its helper)
+srun_main() { ps -u "$JC_TEST_USER" -o pid=,stat=,comm= | awk '$3 == "srun" && $2 !~ /Z/ {print $1; exit}'; }
+# wait up to 30 s
+wait_long() { local i; for i in $(seq 300); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done; return 1; }
+job_running() { [ -n "$(squeue -h -t R -u "$JC_TEST_USER" -o %A)" ]; }
 job_of() { squeue -h -u "$JC_TEST_USER" -o %A | head -n 1; }
 no_job() { [ -z "$(squeue -h -o %A)" ]; }
 
@@ -89,9 +94,9 @@ out=$(as_user srun -n2 --container="$IMG" sh -c '
 like "srun -n2: task 0 sees task 1's pid and its file in /dev/shm" "$out" "task 0 sees task 1"
 like "... and task 1 task 0's" "$out" "task 1 sees task 0"
 is "... neither sees a host process" "$(printf '%s\n' "$out" | grep -c 'host processes: 0')" 2
-out=$(as_user srun -n2 --container="$IMG" sh -c 'echo $SLURM_PROCID $(readlink /proc/1/ns/pid)' 2>&1)
-is "... one PID namespace for both tasks" "$(printf '%s\n' "$out" | awk '{print $2}' | sort -u | wc -l)" 1
-out2=$(as_user srun -n1 --container="$IMG" sh -c 'readlink /proc/1/ns/pid' 2>&1)
+out=$(as_user srun -n2 --container="$IMG" sh -c 'echo $SLURM_PROCID $(readlink /proc/self/ns/pid)' 2>&1)
+is "... one PID namespace for both tasks" "$(printf '%s\n' "$out" | awk '/ pid:/ {print $2}' | sort -u | wc -l)" 1
+out2=$(as_user srun -n1 --container="$IMG" sh -c 'readlink /proc/self/ns/pid' 2>&1)
 unlike "... another step never shares it" "$out" "$out2"
 
 out=$(as_user srun -n2 --container="$IMG" sh -c '[ $SLURM_PROCID = 0 ] && exit 0; sleep 1;
@@ -108,19 +113,20 @@ is "... and its exit code is the job's" "$?" 3
 
 # The host's root as the image: srun is in it.
 as_user sbatch --wait -o nested.out -p strict --container=/ --container-network=host --wrap '
-        echo batch $(readlink /proc/1/ns/pid)
-        srun -n1 sh -c "echo step \$(readlink /proc/1/ns/pid) \$(cat /proc/1/comm)"' >/dev/null 2>&1
+        echo batch $(readlink /proc/self/ns/pid)
+        srun -n1 sh -c "echo step \$(readlink /proc/self/ns/pid) \$(cat /proc/1/comm)"' >/dev/null 2>&1
 out=$(cat "$JC_WORK/nested.out")
 like "an srun in a sandboxed batch script runs its step sandboxed (it inherits SLURM_CONTAINER)" \
         "$out" "jobcell-init"
-is "... in a cell of its own" "$(printf '%s\n' "$out" | awk '/^(batch|step) /{print $2}' | sort -u | wc -l)" 2 ||
-        diag "$out"
+n=$(printf '%s\n' "$out" | awk '/^(batch|step) pid:/{print $2}' | sort -u | wc -l)
+is "... in a cell of its own" "$n" 2
+[ "$n" = 2 ] || diag "$out"
 rm -f "$JC_WORK/ran"
 as_user sbatch --wait -o nested2.out -p strict --container=/ --container-network=host --wrap '
         unset SLURM_CONTAINER $(env | grep -o "^[A-Z_]*SPANK[A-Za-z_]*jobcell[A-Za-z_]*")
         srun -n1 touch '"$JC_WORK"'/ran' >/dev/null 2>&1
-like "... one that drops SLURM_CONTAINER on a require_sandbox partition is refused on the node" \
-        "$(cat "$JC_WORK/nested2.out")" "jobcell: refused: a step without the sandbox is refused"
+like "... one that drops SLURM_CONTAINER on a require_sandbox partition is refused" \
+        "$(cat "$JC_WORK/nested2.out")" "jobcell: a step without the sandbox is refused on partition"
 ok "... and never ran" test ! -e "$JC_WORK/ran"
 
 # --- the network ---------------------------------------------------------------
@@ -141,9 +147,9 @@ is "... before any task launched" "$(grep -c "launch task StepId" "$JC_SLURMD_LO
 # --- Slurm's cgroups, signals, scancel ---------------------------------------------
 as_user srun --container="$IMG" sleep 61 >"$TESTTMP/cg.out" 2>&1 &
 srun_pid=$!
-wait_for user_pid "^sleep 61"
+wait_long user_pid "^sleep 61"
 pid=$(user_pid "^sleep 61")
-[ -n "$pid" ] || diag "no job process: $(cat "$TESTTMP/cg.out"; pgrep -a -u "$JC_TEST_USER")"
+[ -n "$pid" ] || diag "no job process: $(cat "$TESTTMP/cg.out"; pgrep -a -u "$JC_TEST_USER"; squeue)"
 job=$(job_of)
 cg=$(cat /proc/$pid/cgroup 2>/dev/null)
 like "the job is in Slurm's task cgroup (memory)" "$cg" \
@@ -191,7 +197,7 @@ as_user env --default-signal=INT srun --container="$IMG" sh -c 'trap "echo got-I
 srun_pid=$!
 wait_for grep -q ready "$TESTTMP/int.out"
 # Ctrl-C twice within a second: srun sends SIGINT to the tasks.
-srun=$(pgrep -u "$JC_TEST_USER" -x srun | head -n 1)
+srun=$(srun_main)
 kill -INT "$srun"; sleep 0.2; kill -INT "$srun"
 wait_for eval "! kill -0 $srun_pid 2>/dev/null"
 kill -KILL "$srun_pid" 2>/dev/null
