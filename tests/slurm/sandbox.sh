@@ -44,7 +44,7 @@ jc_cluster_start
 BIN=$JC_CLUSTER_DIR/bin
 
 # the pid of the first process of the test user whose command line has $1
-user_pid() { pgrep -u "$JC_TEST_USER" -f -- "$1" | head -n 1; }
+user_pid() { local p; p=$(pgrep -u "$JC_TEST_USER" -f -- "$1" | head -n 1); [ -n "$p" ] && echo "$p"; }
 runner_pid() { pgrep -f -- "--slurm --spec-fd=" | while read -r p; do
         [ "$(cat /proc/$p/comm 2>/dev/null)" = jobcell ] && echo "$p"; done | head -n 1; }
 have_runner() { [ -n "$(runner_pid)" ]; }
@@ -94,10 +94,16 @@ out=$(as_user srun -n2 --container="$IMG" sh -c '
 like "srun -n2: task 0 sees task 1's pid and its file in /dev/shm" "$out" "task 0 sees task 1"
 like "... and task 1 task 0's" "$out" "task 1 sees task 0"
 is "... neither sees a host process" "$(printf '%s\n' "$out" | grep -c 'host processes: 0')" 2
-out=$(as_user srun -n2 --container="$IMG" sh -c 'echo $SLURM_PROCID $(readlink /proc/self/ns/pid)' 2>&1)
+# (the tasks overlap: a cell lives while one of its tasks does)
+out=$(as_user srun -n2 --container="$IMG" sh -c 'echo $SLURM_PROCID $(readlink /proc/self/ns/pid); sleep 1' 2>&1)
 is "... one PID namespace for both tasks" "$(printf '%s\n' "$out" | awk '/ pid:/ {print $2}' | sort -u | wc -l)" 1
-out2=$(as_user srun -n1 --container="$IMG" sh -c 'readlink /proc/self/ns/pid' 2>&1)
-unlike "... another step never shares it" "$out" "$out2"
+# Two steps at once (a namespace's inode number is reused once it is gone).
+as_user srun -n1 --container="$IMG" sh -c 'readlink /proc/self/ns/pid; sleep 2' >"$TESTTMP/a.out" 2>&1 &
+a=$!
+as_user srun -n1 --container="$IMG" sh -c 'readlink /proc/self/ns/pid; sleep 2' >"$TESTTMP/b.out" 2>&1
+wait $a
+like "... two steps running at once have a cell each" "$(cat "$TESTTMP/a.out")" "pid:["
+unlike "..." "$(cat "$TESTTMP/a.out")" "$(cat "$TESTTMP/b.out")"
 
 out=$(as_user srun -n2 --container="$IMG" sh -c '[ $SLURM_PROCID = 0 ] && exit 0; sleep 1;
         echo task 1 survived' 2>&1)
@@ -191,17 +197,29 @@ scancel -s TERM "$(job_of)"
 wait $srun_pid
 like "scancel -s TERM reaches the job" "$(cat "$TESTTMP/sig.out")" "got=TERM"
 
-# (env: a background command starts with SIGINT ignored, which srun keeps)
-as_user env --default-signal=INT srun --container="$IMG" sh -c 'trap "echo got-INT; exit 0" INT; echo ready
-        while :; do sleep 0.1; done' >"$TESTTMP/int.out" 2>&1 &
+# srun forwards Ctrl-C to the tasks as scancel -s does (slurmstepd
+# signals each task: the runner, which passes it on).
+as_user srun --container="$IMG" jcprobe signals 30 >"$TESTTMP/int.out" 2>&1 &
 srun_pid=$!
 wait_for grep -q ready "$TESTTMP/int.out"
-# Ctrl-C twice within a second: srun sends SIGINT to the tasks.
+scancel -s INT "$(job_of)"
+sleep 0.5
+scancel -s TERM "$(job_of)"
+wait $srun_pid
+like "scancel -s INT reaches the job, and it goes on" "$(cat "$TESTTMP/int.out")" "got=TERM INT "
+# Ctrl-C twice within a second: srun sends SIGINT to the tasks and ends
+# the step.  (env: a background command starts with SIGINT ignored, which
+# srun would keep.)
+as_user env --default-signal=INT srun --container="$IMG" jcprobe signals 30 >"$TESTTMP/int.out" 2>&1 &
+srun_pid=$!
+wait_for grep -q ready "$TESTTMP/int.out"
+pid=$(user_pid "^jcprobe signals")
 srun=$(srun_main)
 kill -INT "$srun"; sleep 0.2; kill -INT "$srun"
 wait_for eval "! kill -0 $srun_pid 2>/dev/null"
-kill -KILL "$srun_pid" 2>/dev/null
-like "Ctrl-C on srun reaches the job" "$(cat "$TESTTMP/int.out")" "got-INT"
+like "Ctrl-C twice: srun sends it to the sandboxed step" "$(cat "$TESTTMP/int.out")" "sending Ctrl-C to StepId"
+wait_for eval "[ -n '$pid' ] && [ ! -e /proc/$pid ]"
+ok "... and the job ends" eval "[ -n '$pid' ] && [ ! -e /proc/$pid ]"
 scancel -u "$JC_TEST_USER"
 wait_for no_job
 
