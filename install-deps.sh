@@ -52,7 +52,6 @@ packages=(
         python3            # RHEL: python3
         bc                 # RHEL: bc
         hyperfine          # RHEL: hyperfine (EPEL)
-        strace             # RHEL: strace (bench/slurm.sh: the runner's start-up inside a task)
         # --- fuzzing, sanitizers, docs -----------------------------------
         clang              # RHEL: clang
         libclang-rt-14-dev # RHEL: compiler-rt (libFuzzer + sanitizers; Debian 12's clang is 14)

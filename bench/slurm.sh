@@ -6,14 +6,13 @@
 #
 # Prints a Markdown table for doc/performance.md ("Slurm"): the mean of
 # each command and its ratio to plain srun with the same task count, then
-# where the sandboxed step's extra time goes (the runner's start-up, from
-# the task's exec of the runner to the job's exec, measured with strace
-# timestamps on one task: --status-file is not taken under --slurm).
+# where the sandboxed step's extra time goes inside the task (the runner's
+# start-up, and its phases: --status-file is not taken under --slurm).
 set -euo pipefail
 runs=${1:-30}
 export top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 export top_builddir=${top_builddir:-$top_srcdir}
-for tool in hyperfine busybox strace; do
+for tool in hyperfine busybox python3; do
         command -v $tool >/dev/null || { echo "bench/slurm.sh: $tool is missing (install-deps.sh)" >&2; exit 1; }
 done
 plugin=$top_builddir/.libs/jobcell_spank.so
@@ -58,26 +57,51 @@ for n in ("1", "2"):
         print(f"| `{name}` | {x['mean']*1e3:.1f} | {x['stddev']*1e3:.1f} | {x['mean']/base:.3f} |")
 PY
 
-# Where the time goes inside one sandboxed task: strace -f -ttt on the
-# runner (jobcell --slurm is started by slurmstepd, so trace the test's
-# own `jobcell run` from the same spec instead: the same phases, as root).
-echo
-echo "Runner start-up inside the task (from strace, one run):"
+# Where the time goes inside one sandboxed task.  --status-file is not
+# taken under --slurm, so: the hand-over played with setpriv as the plugin
+# does it (tests/sandbox/handover.sh), against setpriv alone; two runners
+# of one cell (the second joins); and the phases of `jobcell run --user`,
+# the same code after the hand-over, from its status record.
 spec=$out/spec.json
-"$top_builddir/jobcell" policy explain --json --image="$img" >"$spec"
+"$top_builddir/jobcell" policy explain --policy "$JC_CLUSTER_DIR/etc/policy.ini" --json \
+        --image="$img" >"$spec"
 printf 'PATH=/bin\0' >"$out/env"
 caps=$(echo "cap_sys_admin,cap_setuid,cap_setgid,cap_dac_override,cap_dac_read_search,cap_fowner,cap_chown,cap_kill,cap_sys_chroot,cap_setpcap,cap_sys_ptrace" | sed 's/cap_//g; s/[^,]*/+&/g')
-strace -f -ttt -e trace=execve,clone,clone3,exit_group -o "$out/trace" \
-        env -i setpriv --reuid="$JC_TEST_UID" --regid="$(id -g "$JC_TEST_USER")" --init-groups \
-        --securebits=+no_setuid_fixup --inh-caps="$caps" --ambient-caps="$caps" \
-        "$top_builddir/jobcell" run --slurm --spec-fd=3 --env-fd=4 -- /bin/true 3<"$spec" 4<"$out/env"
-python3 - "$out/trace" <<'PY'
-import sys
-lines = [l.split(None, 2) for l in open(sys.argv[1])]
-t0 = next(float(t) for p, t, c in lines if "jobcell" in c and c.startswith("execve"))
-job = next(float(t) for p, t, c in lines if 'execve("/bin/true"' in c)
-end = max(float(t) for p, t, c in lines)
-print(f"- exec of the runner to exec of the job: {(job - t0) * 1e3:.1f} ms")
-print(f"- job start to the runner's exit: {(end - job) * 1e3:.1f} ms")
+u=$JC_TEST_UID
+cat >"$out/handover.sh" <<EOF2
+#!/bin/sh
+exec env -i setpriv --reuid=$u --regid=$u --init-groups --securebits=+no_setuid_fixup \\
+        --inh-caps=$caps --ambient-caps=$caps $top_builddir/jobcell run --slurm --spec-fd=3 --env-fd=4 \\
+        "\$@" -- /bin/true 3<$spec 4<$out/env
+EOF2
+cat >"$out/two.sh" <<EOF2
+#!/bin/sh
+$out/handover.sh --cell=b.\$\$ & $out/handover.sh --cell=b.\$\$; wait
+EOF2
+chmod 755 "$out/handover.sh" "$out/two.sh"
+hyperfine -N -w 5 -r "$runs" --export-json "$out/r.json" \
+        -n "setpriv as the plugin, then true" "env -i setpriv --reuid=$u --regid=$u --init-groups $img/bin/true" \
+        -n "the runner (--slurm), then true" "$out/handover.sh" \
+        -n "two runners, one cell" "$out/two.sh" >/dev/null
+echo
+echo "| inside the task | mean (ms) | ± (ms) |"
+echo "| --- | --- | --- |"
+python3 - "$out/r.json" <<'PY'
+import json, sys
+for x in json.load(open(sys.argv[1]))["results"]:
+    print(f"| {x['command']} | {x['mean']*1e3:.1f} | {x['stddev']*1e3:.1f} |")
+PY
+for i in $(seq 20); do
+        "$top_builddir/jobcell" run --policy "$JC_CLUSTER_DIR/etc/policy.ini" --user "$JC_TEST_USER" \
+                --image "$img" --status-file "$out/st.$i.json" -- /bin/true
+done
+echo
+python3 - "$out" <<'PY'
+import glob, json, statistics, sys
+runs = [json.load(open(f))["phases_ms"] for f in glob.glob(sys.argv[1] + "/st.*.json")]
+print("| runner phase (`jobcell run --status-file`, median of %d) | ms |" % len(runs))
+print("| --- | --- |")
+for k in ("resolve", "prepare", "cell", "start", "run", "total"):
+    print(f"| {k} | {statistics.median(r[k] for r in runs):.1f} |")
 PY
 jc_cluster_stop >/dev/null
