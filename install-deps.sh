@@ -35,6 +35,10 @@ packages=(
         munge              # RHEL: munge (EPEL)
         libpmix2           # RHEL: pmix
         libpmix-dev        # RHEL: pmix-devel (Slurm's mpi/pmix dlopens pmix2/lib/libpmix.so)
+        openmpi-bin        # RHEL: openmpi (tests/slurm/mpi.sh: srun --mpi=pmix in the sandbox)
+        libopenmpi-dev     # RHEL: openmpi-devel
+        mpich              # RHEL: mpich (tests/slurm/mpi.sh: srun --mpi=pmi2 in the sandbox)
+        libmpich-dev       # RHEL: mpich-devel
         # --- images and sandbox tests ------------------------------------
         busybox-static     # RHEL: busybox (Fedora's is static; none in RHEL 9)
         bubblewrap         # RHEL: bubblewrap

@@ -19,3 +19,11 @@ EXTRA_DIST += bench/image.sh
 bench-image: jobcell
 	JOBCELL=$(abs_top_builddir)/jobcell $(SHELL) $(top_srcdir)/bench/image.sh
 .PHONY: bench-image
+
+EXTRA_DIST += bench/slurm.sh
+
+# make bench-slurm: srun --container against plain srun on a throw-away
+# cluster (doc/performance.md, "Slurm"); root, Slurm and munge.
+bench-slurm: jobcell
+	top_srcdir=$(abs_top_srcdir) top_builddir=$(abs_top_builddir) $(SHELL) $(top_srcdir)/bench/slurm.sh $(BENCH_RUNS)
+.PHONY: bench-slurm

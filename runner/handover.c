@@ -10,17 +10,11 @@
 #include <unistd.h>
 
 #include "handover.h"
+#include "handover_caps.h"
 #include "util.h"
 
-/* What building a cell as root takes: setns and mounts (SYS_ADMIN),
- * uid 0 and the id maps (SETUID, SETGID), the user's paths opened as the
- * user and the cell's files (DAC_OVERRIDE, DAC_READ_SEARCH, FOWNER, CHOWN),
- * the keeper's kill (KILL), the job's chroot into the cell (SYS_CHROOT),
- * bounding-set and securebit changes (SETPCAP), /proc/PID/ns of the init
- * (SYS_PTRACE). */
-const char jc_handover_caps[] = "cap_sys_admin,cap_setuid,cap_setgid,cap_dac_override,"
-                                "cap_dac_read_search,cap_fowner,cap_chown,cap_kill,"
-                                "cap_sys_chroot,cap_setpcap,cap_sys_ptrace";
+/* runner/handover_caps.h says why each. */
+const char jc_handover_caps[] = JC_HANDOVER_CAPS;
 
 static int need_caps(struct jc_error *err)
 {

@@ -22,7 +22,7 @@ libjcrunner_la_SOURCES = \
 	runner/env.c runner/env.h \
 	runner/supervise.c runner/supervise.h \
 	runner/status.c runner/status.h \
-	runner/handover.c runner/handover.h \
+	runner/handover.c runner/handover.h runner/handover_caps.h \
 	runner/resources.c runner/resources.h \
 	runner/teststop.c runner/teststop.h
 libjcrunner_la_CFLAGS = $(AM_CFLAGS) $(SECCOMP_CFLAGS) $(CAPNG_CFLAGS) $(JSONC_CFLAGS)

@@ -22,7 +22,6 @@ static const struct {
 } conf_keys[] = {
         { "policy", offsetof(struct jc_plugin_conf, policy), SYSCONFDIR "/jobcell/policy.ini" },
         { "runner", offsetof(struct jc_plugin_conf, runner), JC_DEFAULT_RUNNER },
-        { "runtime_dir", offsetof(struct jc_plugin_conf, runtime_dir), RUNSTATEDIR "/jobcell" },
 };
 
 static char **conf_field(struct jc_plugin_conf *conf, size_t i)
@@ -57,7 +56,7 @@ int jc_conf_parse(struct jc_plugin_conf *conf, int ac, char **av, struct jc_erro
                 if (eq == NULL || i == JC_ARRAY_SIZE(conf_keys)) {
                         jc_error_set(err, 0,
                                      "plugstack.conf: unknown argument `%s' (known: policy=FILE, "
-                                     "runner=PATH, runtime_dir=DIR)",
+                                     "runner=PATH)",
                                      av[a]);
                         goto fail;
                 }

@@ -112,6 +112,7 @@ int slurm_spank_task_exit(spank_t sp, int ac, char **av)
 
 int slurm_spank_exit(spank_t sp, int ac, char **av)
 {
+        jc_step_cleanup();
         jc_state_free();
         return 0;
 }

@@ -5,7 +5,8 @@ noinst_LTLIBRARIES += libjcspank.la
 libjcspank_la_SOURCES = \
 	spank_plugin/plugin.h \
 	spank_plugin/conf.c \
-	spank_plugin/check.c
+	spank_plugin/check.c \
+	spank_plugin/step.c
 libjcspank_la_CPPFLAGS = $(AM_CPPFLAGS) -DJC_DEFAULT_RUNNER='"$(bindir)/jobcell"'
 EXTRA_DIST += spank_plugin/jobcell_spank.sym doc/slurm.md
 
@@ -19,7 +20,8 @@ jobcell_spank_la_SOURCES = \
 	spank_plugin/local.c \
 	spank_plugin/remote.c \
 	spank_plugin/partition.c \
-	spank_plugin/handover.c
+	spank_plugin/handover.c \
+	spank_plugin/cleanup.c
 jobcell_spank_la_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
 # Not linked with libslurm: Slurm's own programs provide its functions
 # (spank_plugin/partition.c says why).

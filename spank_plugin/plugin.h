@@ -17,9 +17,8 @@
 
 /* plugstack.conf arguments (conf.c). */
 struct jc_plugin_conf {
-        char *policy;      /* policy=FILE */
-        char *runner;      /* runner=PATH: the jobcell binary */
-        char *runtime_dir; /* runtime_dir=DIR: handed to the runner */
+        char *policy; /* policy=FILE */
+        char *runner; /* runner=PATH: the jobcell binary */
 };
 
 /* Parse the plugstack.conf arguments; unknown ones are errors. */
@@ -57,5 +56,24 @@ int jc_check(const struct jc_policy *pol, const char *partition, const struct jc
 /* "[partition gpu]" or "[defaults]" (or "built-in defaults"), for logs. */
 const char *jc_section_label(const struct jc_policy *pol, const struct jc_spec *spec, char *buf,
                              size_t len);
+
+/* Per step (step.c).  The cell's name: "JOB.STEP.RANDOM", STEP "0",
+ * "batch", ...; RANDOM is 2 * JC_CELL_RANDOM_BYTES hex digits, so that no
+ * other user can predict it (and take the keeper's socket name first). */
+#define JC_CELL_RANDOM_BYTES 16
+int jc_cell_name(char *buf, size_t len, uint32_t job, const char *step, struct jc_error *err);
+/* May DIR (PMIX_SERVER_TMPDIR of a task's environment) be bound into the
+ * step's cell as the admin's?  Only Slurm's pmix.JOB.STEP directory for
+ * this step, owned by root or UID, in a directory only root may write. */
+int jc_pmix_dir_check(const char *dir, uint32_t job, const char *step, uid_t uid,
+                      struct jc_error *err);
+/* Is PATH (the batch step's command) the batch script slurmd wrote for
+ * JOB, owned by root or UID, in a directory only root may write? */
+int jc_batch_script_check(const char *path, uint32_t job, uid_t uid, struct jc_error *err);
+/* After the step: kill whatever still holds the keeper's socket of CELL
+ * (its init and the cell die with it).  Returns 0 when nothing was left,
+ * 1 when something was killed (the pids in PIDS, *N of them, up to MAX
+ * recorded), -1 when the socket outlived the kill. */
+int jc_cell_reap(const char *cell, pid_t *pids, size_t max, size_t *n, struct jc_error *err);
 
 #endif

@@ -20,8 +20,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "handover_caps.h"
 #include "spank_state.h"
 #include "trust.h"
+#include "values.h"
 
 /* What jobcell exits with when the sandbox could not be had (DESIGN). */
 #define JC_EXIT_SANDBOX 125
@@ -41,14 +43,20 @@ int jc_remote_init(spank_t sp, int ac, char **av)
         return jc_options_register(sp);
 }
 
-static void set_cell(void)
+/* The step's name in logs, and the cell's: one per step and node, the
+ * same for all of the step's local tasks (they fork from this process
+ * after init_post_opt), never another step's or job's. */
+static int set_cell(struct jc_error *err)
 {
         if (jc_st.step_id == SLURM_BATCH_SCRIPT)
-                jc_format(jc_st.cell, sizeof(jc_st.cell), "%u.batch", jc_st.job_id);
+                jc_format(jc_st.step, sizeof(jc_st.step), "batch");
         else if (jc_st.step_id == SLURM_INTERACTIVE_STEP)
-                jc_format(jc_st.cell, sizeof(jc_st.cell), "%u.interactive", jc_st.job_id);
+                jc_format(jc_st.step, sizeof(jc_st.step), "interactive");
+        else if (jc_st.step_id == SLURM_EXTERN_CONT)
+                jc_format(jc_st.step, sizeof(jc_st.step), "extern");
         else
-                jc_format(jc_st.cell, sizeof(jc_st.cell), "%u.%u", jc_st.job_id, jc_st.step_id);
+                jc_format(jc_st.step, sizeof(jc_st.step), "%u", jc_st.step_id);
+        return jc_cell_name(jc_st.cell, sizeof(jc_st.cell), jc_st.job_id, jc_st.step, err);
 }
 
 /* The node's policy: root-owned, readable, valid; anything else refuses
@@ -127,6 +135,10 @@ static int decide(spank_t sp, struct jc_error *err)
                         rc = -1;
                         goto out;
                 }
+                if (jc_parse_caps(JC_HANDOVER_CAPS, false, &jc_st.caps, err) < 0) {
+                        rc = -1;
+                        goto out;
+                }
                 jc_section_label(pol, &jc_st.spec, label, sizeof(label));
                 jc_st.spec_json = jc_spec_to_json(&jc_st.spec, false, err);
                 if (jc_st.spec_json == NULL)
@@ -155,14 +167,16 @@ int jc_remote_post_opt(spank_t sp)
                 jc_error_set(&jc_st.refusal, 0, "cannot get the step's job, step and user");
                 return -1;
         }
-        set_cell();
         /* The extern step holds no job command (only what pam_slurm_adopt
          * adopts, see doc/slurm.md). */
         if (jc_st.step_id == SLURM_EXTERN_CONT) {
                 jc_st.verdict = JC_PLAIN;
                 return 0;
         }
-        if (jc_st.pending) {
+        if (set_cell(&err) < 0) {
+                jc_st.refusal = err;
+                jc_st.verdict = -1;
+        } else if (jc_st.pending) {
                 /* An option srun or sbatch would have refused: someone
                  * went around them. */
                 jc_st.refusal = jc_st.pending_err;
@@ -173,8 +187,7 @@ int jc_remote_post_opt(spank_t sp)
                         jc_st.refusal = err;
         }
         if (jc_st.verdict < 0)
-                slurm_error("jobcell: job=%u step=%s refused: %s", jc_st.job_id,
-                            strchr(jc_st.cell, '.') + 1,
+                slurm_error("jobcell: job=%u step=%s refused: %s", jc_st.job_id, jc_st.step,
                             jc_error_text(&jc_st.refusal, buf, sizeof(buf)));
         /* The tasks refuse themselves, so that the user reads why. */
         return 0;
@@ -185,10 +198,15 @@ int jc_remote_user_init(spank_t sp)
         return 0;
 }
 
+/* The task's own process, as root, before Slurm switches to the user.
+ * Only a sandboxed step's tasks get the securebit; a failure here is
+ * kept, and task_init ends the task with it. */
 int jc_remote_task_init_privileged(spank_t sp)
 {
-        /* The runner's privileges (SECBIT_NO_SETUID_FIXUP, sandboxed steps
-         * only) are set here once the runner side exists (DESIGN.md). */
+        if (jc_st.verdict == JC_SANDBOX && jc_handover_prepare(&jc_st.task_err) < 0) {
+                jc_handover_undo();
+                return -1;
+        }
         return 0;
 }
 
@@ -204,8 +222,8 @@ static void task_fail(spank_t sp, const char *what, const struct jc_error *err, 
         if (!log)
                 return;
         spank_get_item(sp, S_TASK_ID, &task);
-        slurm_error("jobcell: job=%u step=%s task=%d %s: %s", jc_st.job_id,
-                    strchr(jc_st.cell, '.') + 1, task, what, buf);
+        slurm_error("jobcell: job=%u step=%s task=%d %s: %s", jc_st.job_id, jc_st.step, task, what,
+                    buf);
 }
 
 int jc_remote_task_init(spank_t sp)
@@ -214,7 +232,9 @@ int jc_remote_task_init(spank_t sp)
 
         if (jc_st.verdict == JC_PLAIN)
                 return 0;
-        if (jc_st.verdict == JC_SANDBOX) {
+        if (jc_st.verdict == JC_SANDBOX && jc_st.task_err.msg[0] != '\0') {
+                task_fail(sp, "cannot hand over to the runner", &jc_st.task_err, true);
+        } else if (jc_st.verdict == JC_SANDBOX) {
                 jc_handover_exec(sp, &err); /* returns only on failure */
                 task_fail(sp, "cannot hand over to the runner", &err, true);
         } else {
@@ -224,6 +244,7 @@ int jc_remote_task_init(spank_t sp)
          * exec the job: end it here, as Slurm itself does when task_init
          * fails.  Returning -1 would be enough with a `required' plugin, but
          * an `optional' one would let Slurm exec the job unsandboxed. */
+        jc_handover_undo();
         _exit(JC_EXIT_SANDBOX);
 }
 
@@ -254,7 +275,7 @@ int jc_remote_task_exit(spank_t sp)
         else
                 jc_format(outcome, sizeof(outcome), "exit=%d", WEXITSTATUS(status));
         slurm_info("jobcell: job=%u step=%s task=%u image=%s partition=%s policy=%s %s %s",
-                   jc_st.job_id, strchr(jc_st.cell, '.') + 1, task, asked_image(),
+                   jc_st.job_id, jc_st.step, task, asked_image(),
                    jc_st.partition ? jc_st.partition : "-", jc_st.where[0] ? jc_st.where : "-",
                    jc_st.verdict == JC_SANDBOX ? "sandbox" : "refused", outcome);
         return 0;

@@ -21,7 +21,8 @@ struct jc_state {
         uint32_t job_id;
         uint32_t step_id;
         uid_t uid;
-        char cell[64];           /* "JOB.STEP", "JOB.batch" */
+        char step[16];           /* "0", "batch", "interactive" */
+        char cell[80];           /* "JOB.STEP.RANDOM" (jc_cell_name) */
         int verdict;             /* JC_PLAIN, JC_SANDBOX or -1 (refused) */
         struct jc_error refusal; /* why, when refused */
         char *partition;         /* from slurmctld, never from the job */
@@ -29,6 +30,11 @@ struct jc_state {
         struct jc_spec spec;
         bool have_spec;
         char *spec_json;
+        uint64_t caps; /* the runner's: runner/handover_caps.h */
+
+        /* The task's own process (after slurmstepd forked it). */
+        bool secbit_set;          /* task_init_privileged set the securebit */
+        struct jc_error task_err; /* task_init_privileged failed: why */
 };
 
 extern struct jc_state jc_st;
@@ -57,8 +63,20 @@ int jc_remote_task_exit(spank_t sp);
 /* partition.c: the job's partition, asked from slurmctld. */
 int jc_job_partition(uint32_t job_id, char **partition, struct jc_error *err);
 
-/* handover.c: exec the runner for this task; returns only on error. */
+/* handover.c: in task_init_privileged, as root, for a sandboxed step:
+ * set SECBIT_NO_SETUID_FIXUP, so the task keeps its capabilities through
+ * Slurm's switch to the user. */
+int jc_handover_prepare(struct jc_error *err);
+/* In task_init: exec the runner for this task with exactly jc_st.caps;
+ * returns only on error, after jc_handover_undo. */
 int jc_handover_exec(spank_t sp, struct jc_error *err);
+/* Take back what jc_handover_prepare gave: the securebit, every
+ * capability, the ambient set.  For every path that does not exec the
+ * runner. */
+void jc_handover_undo(void);
+/* cleanup.c: after the step (slurm_spank_exit), nothing of its cell may
+ * be left on the node. */
+void jc_step_cleanup(void);
 
 void jc_state_free(void);
 

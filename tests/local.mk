@@ -110,9 +110,10 @@ TESTS += tests/image/test_image_config tests/image/import.sh tests/image/squashf
 EXTRA_DIST += tests/image/mkimage.sh tests/image/import.sh tests/image/squashfs.sh
 
 # tests/slurm/: a real one-node cluster (cluster.sh); root, Slurm and munge.
-TESTS += tests/slurm/smoke.sh tests/slurm/plugin.sh
+TESTS += tests/slurm/smoke.sh tests/slurm/plugin.sh tests/slurm/sandbox.sh tests/slurm/mpi.sh
 EXTRA_DIST += tests/slurm/cluster.sh tests/slurm/smoke.sh tests/slurm/plugin.sh \
-	tests/slurm/runner-stub.sh tests/slurm/README.md
+	tests/slurm/runner-stub.sh tests/slurm/README.md tests/slurm/sandbox.sh \
+	tests/slurm/mpi.sh tests/slurm/mpi_ring.c
 if WITH_SLURM
 # An attacker's srun for plugin.sh (LD_PRELOAD), never installed.
 check_LTLIBRARIES = tests/slurm/forge_partition.la
@@ -125,5 +126,5 @@ endif
 check_PROGRAMS += tests/unit/test_spank
 tests_unit_test_spank_SOURCES = tests/unit/test_spank.c
 tests_unit_test_spank_CPPFLAGS = $(UNIT_CPPFLAGS) -I$(top_srcdir)/spank_plugin
-tests_unit_test_spank_LDADD = libjcspank.la $(UNIT_LIBS)
+tests_unit_test_spank_LDADD = libjcspank.la libjcrunner.la $(UNIT_LIBS)
 TESTS += tests/unit/test_spank

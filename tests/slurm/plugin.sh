@@ -18,12 +18,13 @@ forge=$top_builddir/tests/slurm/.libs/forge_partition.so
         skip_all "the plugin is built with --enable-sanitizers, which Slurm's programs cannot load"
 
 JC_PARTITIONS="debug nohost strict"
-JC_PLUGSTACK="required @DIR@/lib/jobcell_spank.so policy=@DIR@/etc/policy.ini runner=@DIR@/bin/jobcell runtime_dir=/run/jobcell-test"
+JC_PLUGSTACK="required @DIR@/lib/jobcell_spank.so policy=@DIR@/etc/policy.ini runner=@DIR@/bin/jobcell"
 jc_cluster_setup() {
         mkdir -p "$1/lib" "$1/bin"
         install -m 755 "$plugin" "$1/lib/jobcell_spank.so"
         install -m 755 "$forge" "$1/lib/forge_partition.so"
         install -m 755 "$top_srcdir/tests/slurm/runner-stub.sh" "$1/bin/jobcell"
+        install -m 755 "$top_builddir/tests/probe/jcprobe" "$1/bin/jcprobe"
         install -m 644 /dev/stdin "$1/etc/policy.ini" <<'EOF'
 [defaults]
 images_allowed = /
@@ -58,8 +59,18 @@ out=$(as_user env STUB_SHOW="GLIBC_TUNABLES LD_LIBRARY_PATH" GLIBC_TUNABLES=glib
 is "srun --container-image -n2: each task execs the runner" "$(stub_lines "$out" argv | wc -l)" 2
 like "... with the runner's interface" "$(stub_lines "$out" argv | head -n 1)" \
         "argv: run --slurm --spec-fd="
-like "... --env-fd, --cell=JOB.STEP, --runtime-dir and the job's command after --" \
-        "$(stub_lines "$out" argv | head -n 1)" " --cell=1.0 --runtime-dir=/run/jobcell-test -- sh -c echo \"task \$SLURM_PROCID\""
+argv1=$(stub_lines "$out" argv | head -n 1)
+like "... --env-fd and --cell=JOB.STEP.RANDOM" "$argv1" " --cell=1.0."
+ok "... RANDOM: 32 hex digits" eval "[[ '$argv1' =~ --cell=1\.0\.[0-9a-f]{32}\  ]]"
+is "... the same cell for both tasks of the step" \
+        "$(stub_lines "$out" argv | sed 's/.*--cell=\([^ ]*\).*/\1/' | sort -u | wc -l)" 1
+like "... and the job's command after --" "$argv1" " -- sh -c echo \"task \$SLURM_PROCID\""
+unlike "... no --runtime-dir (the runner keeps no runtime files)" "$argv1" "--runtime-dir"
+# CAP_CHOWN DAC_OVERRIDE DAC_READ_SEARCH FOWNER KILL SETGID SETUID SETPCAP
+# SYS_CHROOT SYS_PTRACE SYS_ADMIN: runner/handover_caps.h
+is "... the runner gets exactly its capabilities (ambient, effective), and the securebit" \
+        "$(stub_lines "$out" caps | head -n 1)" \
+        "jobcell-stub: caps: CapInh=00000000002c01ef CapPrm=00000000002c01ef CapEff=00000000002c01ef CapAmb=00000000002c01ef securebits=4"
 is "... the runner's environment is PATH alone (no LD_LIBRARY_PATH, GLIBC_TUNABLES)" \
         "$(stub_lines "$out" environ | sort -u)" "jobcell-stub: environ: PATH=/usr/sbin:/usr/bin:/sbin:/bin "
 like "... the job's environment comes on the env fd, GLIBC_TUNABLES included" "$out" \
@@ -181,12 +192,25 @@ chmod 644 "$policy"
 
 out=$(as_user sbatch --wait -o batch.out -p debug --container-image=/ --wrap 'echo batch ran' 2>&1)
 is "sbatch --container-image: the batch step runs" "$?" 0
-like "... through the runner, cell JOB.batch" "$(cat "$JC_WORK/batch.out")" ".batch --runtime-dir="
+like "... through the runner, cell JOB.batch.RANDOM" "$(cat "$JC_WORK/batch.out")" ".batch."
+like "... the batch script bound into the sandbox as the admin's, read-only" \
+        "$(cat "$JC_WORK/batch.out")" '\/slurm_script","rw":false,"policy":true}'
+out=$(as_user srun --mpi=pmi2 --container-image=/ true 2>&1)
+like "srun --mpi=pmi2: PMI_FD is kept open in the job (--keep-fd)" "$(stub_lines "$out" argv)" \
+        " --keep-fd="
+out=$(as_user srun --mpi=none --export=ALL,PMI_FD=0 --container-image=/ true 2>&1)
+unlike "... a PMI_FD the user set that is not Slurm's socket is not" "$(stub_lines "$out" argv)" \
+        "--keep-fd"
+out=$(as_user srun --mpi=pmix --container-image=/ true 2>&1)
+like "srun --mpi=pmix: Slurm's PMIx directory is bound as the admin's, read-write" \
+        "$(stub_lines "$out" spec)" '\/pmix.'
+out=$(as_user srun --mpi=none --export=ALL,PMIX_SERVER_TMPDIR=/etc --container-image=/ true 2>&1)
+unlike "... a PMIX_SERVER_TMPDIR the user set is not" "$(stub_lines "$out" spec)" '"src":"\/etc"' 
 like "... and the script ran" "$(cat "$JC_WORK/batch.out")" "batch ran"
 
 # --- one line per task in slurmd's log ----------------------------------------
 out=$(as_user srun -n2 --container-image=/ true 2>&1)
-job=$(printf '%s\n' "$out" | sed -n 's/.*--cell=\([0-9]*\)\.0 .*/\1/p' | head -n 1)
+job=$(printf '%s\n' "$out" | sed -n 's/.*--cell=\([0-9]*\)\.0\..*/\1/p' | head -n 1)
 log=$(grep "jobcell: job=$job step=0 task=" "$JC_SLURMD_LOG")
 is "slurmd's log has one line per task" "$(printf '%s\n' "$log" | wc -l)" 2
 like "... with job, step, task, image, partition, policy section and outcome" "$log" \

@@ -1,10 +1,12 @@
 #!/bin/bash
 # A stand-in for `jobcell run --slurm' in the plugin's tests (never
-# installed): it reports on stderr what the plugin handed over, then runs
-# the job's command with the job's environment, unsandboxed.
+# installed): it reports on stderr what the plugin handed over, then drops
+# the runner's capabilities and runs the job's command with the job's
+# environment, unsandboxed.
 #   jobcell-stub: argv: run --slurm --spec-fd=N --env-fd=M --cell=J.S ...
 #   jobcell-stub: environ: PATH=...          (what execve gave it)
 #   jobcell-stub: uid=U task=SLURM_PROCID vars=N
+#   jobcell-stub: caps: CapPrm=.. CapEff=.. CapInh=.. CapAmb=.. securebits=N
 #   jobcell-stub: spec: {...}
 #   jobcell-stub: fds: 0 1 2 N M              (open descriptors)
 #   jobcell-stub: env: NAME=VALUE              (only for names in $STUB_SHOW)
@@ -38,6 +40,8 @@ for kv in "${vars[@]}"; do
         esac
 done
 say "uid=$(id -u) task=$procid vars=${#vars[@]}"
+caps=$(awk '/^Cap(Prm|Eff|Inh|Amb):/ {printf "%s=%s ", substr($1, 1, length($1) - 1), $2}' /proc/$$/status)
+say "caps: $caps$("${0%/*}/jcprobe" securebits 2>/dev/null)"
 say "spec: $spec"
 say "fds: $fds"
 for kv in "${vars[@]}"; do
@@ -45,4 +49,5 @@ for kv in "${vars[@]}"; do
                 [ "${kv%%=*}" = "$name" ] && say "env: $kv"
         done
 done
-exec env -i "${vars[@]}" "$@"
+# The capabilities and the securebit were the runner's: never the job's.
+exec setpriv --securebits=-no_setuid_fixup --inh-caps=-all --ambient-caps=-all -- env -i "${vars[@]}" "$@"

@@ -4,10 +4,15 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../tap.h"
+#include "cell.h"
 #include "plugin.h"
 #include "trust.h"
 #include "testlib.h"
@@ -34,28 +39,30 @@ static void test_conf(void)
 {
         struct jc_plugin_conf conf;
         struct jc_error err = { 0 };
-        char *good[] = { "policy=/etc/p.ini", "runner=/opt/jc/bin/jobcell", "runtime_dir=/run/x" };
+        char *good[] = { "policy=/etc/p.ini", "runner=/opt/jc/bin/jobcell" };
+        char *gone[] = { "runtime_dir=/run/x" };
         char *unknown[] = { "policy=/etc/p.ini", "polcy=/x" };
         char *bare[] = { "runner" };
         char *twice[] = { "runner=/a", "runner=/b" };
         char *relative[] = { "runner=bin/jobcell" };
         char *dotdot[] = { "policy=/etc/../tmp/p.ini" };
 
-        is_int(jc_conf_parse(&conf, 3, good, &err), 0, "conf: the three arguments");
+        is_int(jc_conf_parse(&conf, 2, good, &err), 0, "conf: the two arguments");
         is_str(conf.policy, "/etc/p.ini", "conf: policy=");
         is_str(conf.runner, "/opt/jc/bin/jobcell", "conf: runner=");
-        is_str(conf.runtime_dir, "/run/x", "conf: runtime_dir=");
         jc_conf_free(&conf);
 
         is_int(jc_conf_parse(&conf, 0, NULL, &err), 0, "conf: no argument");
         like(conf.policy, "/jobcell/policy.ini", "conf: default policy");
         like(conf.runner, "/jobcell", "conf: default runner");
-        like(conf.runtime_dir, "/jobcell", "conf: default runtime_dir");
         jc_conf_free(&conf);
 
         is_int(jc_conf_parse(&conf, 2, unknown, &err), -1, "conf: unknown argument refused");
         like(err.msg, "unknown argument `polcy=/x'", "conf: ... named");
         ok(conf.policy == NULL, "conf: nothing kept on error");
+        is_int(jc_conf_parse(&conf, 1, gone, &err), -1,
+               "conf: runtime_dir= is gone (the runner keeps no runtime files)");
+        like(err.msg, "(known: policy=FILE, runner=PATH)", "conf: ... the known ones listed");
         is_int(jc_conf_parse(&conf, 1, bare, &err), -1, "conf: argument without = refused");
         like(err.msg, "unknown argument `runner'", "conf: ... named");
         is_int(jc_conf_parse(&conf, 2, twice, &err), -1, "conf: argument given twice refused");
@@ -237,10 +244,127 @@ static void test_check(void)
         jc_policy_free(pol);
 }
 
+static void test_cell_name(void)
+{
+        struct jc_error err = { 0 };
+        char a[80], b[80], small[16];
+        struct sockaddr_un sun;
+        size_t len;
+
+        is_int(jc_cell_name(a, sizeof(a), 4294967294u, "interactive", &err), 0,
+               "cell: the longest name fits");
+        ok(strlen(a) == strlen("4294967294.interactive.") + 2 * JC_CELL_RANDOM_BYTES,
+           "cell: JOB.STEP. and the random hex digits");
+        is_int(jc_cell_address(a, true, 0, &sun, &len, &err), 0,
+               "cell: the runner takes the longest name");
+        is_int(jc_cell_name(a, sizeof(a), 12, "0", &err), 0, "cell: a name for step 12.0");
+        is_int(jc_cell_name(b, sizeof(b), 12, "0", &err), 0, "cell: another for the same step");
+        like(a, "12.0.", "cell: JOB.STEP first");
+        ok(strcmp(a, b) != 0, "cell: two calls never give the same name (not guessable)");
+        is_int(jc_cell_name(small, sizeof(small), 12, "0", &err), -1, "cell: a short buffer fails");
+}
+
+static void test_pmix_dir(void)
+{
+        struct jc_error err = { 0 };
+        char base[] = "/tmp/jobcell-pmix-XXXXXX", dir[96], other[96], file[96];
+
+        if (mkdtemp(base) == NULL)
+                exit(99);
+        snprintf(dir, sizeof(dir), "%s/pmix.7.0", base);
+        snprintf(other, sizeof(other), "%s/pmix.8.0", base);
+        snprintf(file, sizeof(file), "%s/pmix.7.1", base);
+        mkdir(dir, 0700);
+        mkdir(other, 0700);
+        close(open(file, O_CREAT | O_WRONLY | O_CLOEXEC, 0600));
+        if (getuid() == 0) {
+                is_int(jc_pmix_dir_check(dir, 7, "0", 1001, &err), 0,
+                       "pmix: Slurm's pmix.JOB.STEP in root's directory");
+                snprintf(dir + strlen(dir), sizeof(dir) - strlen(dir), "/");
+                is_int(jc_pmix_dir_check(dir, 7, "0", 1001, &err), 0,
+                       "pmix: ... with Slurm's trailing slash");
+                dir[strlen(dir) - 1] = '\0';
+                if (chown(dir, 1001, 0) < 0)
+                        exit(99);
+                is_int(jc_pmix_dir_check(dir, 7, "0", 1001, &err), 0,
+                       "pmix: ... owned by the job's user, as Slurm makes it");
+                is_int(jc_pmix_dir_check(dir, 7, "0", 1002, &err), -1,
+                       "pmix: ... but not by another user");
+                chmod(base, 01777);
+                is_int(jc_pmix_dir_check(dir, 7, "0", 1001, &err), -1,
+                       "pmix: refused in a directory anyone may write (/tmp)");
+                like(err.msg, "may be written by others than root", "pmix: ... saying so");
+                chmod(base, 0700);
+        }
+        is_int(jc_pmix_dir_check(other, 7, "0", 1001, &err), -1, "pmix: another job's refused");
+        like(err.msg, "is not this step's (pmix.7.0)", "pmix: ... saying so");
+        is_int(jc_pmix_dir_check(file, 7, "1", 1001, &err), -1, "pmix: a file refused");
+        is_int(jc_pmix_dir_check("/etc", 7, "0", 1001, &err), -1, "pmix: /etc refused");
+        is_int(jc_pmix_dir_check("spool/pmix.7.0", 7, "0", 1001, &err), -1,
+               "pmix: a relative path refused");
+        is_int(jc_pmix_dir_check("/x/../pmix.7.0", 7, "0", 1001, &err), -1, "pmix: .. refused");
+        unlink(file);
+        rmdir(dir);
+        rmdir(other);
+        rmdir(base);
+}
+
+/* A stand-in keeper: a child holding the cell's abstract socket. */
+static pid_t fake_keeper(const char *cell)
+{
+        struct sockaddr_un sun;
+        struct jc_error err = { 0 };
+        int p[2], s;
+        size_t len;
+        pid_t pid;
+        char c;
+
+        if (jc_cell_address(cell, true, 0, &sun, &len, &err) < 0 || pipe(p) < 0)
+                exit(99);
+        pid = fork();
+        if (pid == 0) {
+                s = socket(AF_UNIX, SOCK_STREAM, 0);
+                if (s < 0 || bind(s, (struct sockaddr *)&sun, (socklen_t)len) < 0 ||
+                    listen(s, 1) < 0)
+                        _exit(1);
+                (void)!write(p[1], "x", 1);
+                pause();
+                _exit(0);
+        }
+        close(p[1]);
+        if (read(p[0], &c, 1) != 1)
+                exit(99);
+        close(p[0]);
+        return pid;
+}
+
+static void test_reap(void)
+{
+        struct jc_error err = { 0 };
+        char cell[80];
+        pid_t pids[4], keeper;
+        size_t n = 9;
+        int st = 0;
+
+        if (jc_cell_name(cell, sizeof(cell), 3, "0", &err) < 0)
+                exit(99);
+        is_int(jc_cell_reap(cell, pids, 4, &n, &err), 0, "reap: nothing left, nothing done");
+        is_int((int)n, 0, "reap: ... no pid");
+        keeper = fake_keeper(cell);
+        is_int(jc_cell_reap(cell, pids, 4, &n, &err), 1, "reap: a keeper left behind is found");
+        ok(n == 1 && pids[0] == keeper, "reap: ... by its pid");
+        is_int(waitpid(keeper, &st, 0), keeper, "reap: ... and killed");
+        ok(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "reap: ... by SIGKILL");
+        is_int(jc_cell_reap(cell, pids, 4, &n, &err), 0, "reap: then nothing is left");
+}
+
 int main(void)
 {
         test_conf();
         test_trust();
         test_check();
+        test_cell_name();
+        test_pmix_dir();
+        test_reap();
         return done_testing();
 }
