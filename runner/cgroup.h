@@ -171,6 +171,10 @@ int jc_cgroup_version(const struct jc_cgroup *cg);
  * sets removed.  Goes on past a failing set; returns -1 with the first
  * error if any failed. */
 int jc_cgroup_gc(const struct jc_cgroup_config *cfg, unsigned *removed, struct jc_error *err);
+
+/* Where a privileged runner keeps its sets' records (and so where jobcell
+ * gc and the Slurm plugin's step cleanup look). */
+#define JC_CGROUP_STATE_DIR RUNSTATEDIR "/jobcell/cgroup"
 /* The same for the set NAME only. */
 int jc_cgroup_gc_name(const struct jc_cgroup_config *cfg, const char *name, unsigned *removed,
                       struct jc_error *err);

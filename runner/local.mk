@@ -26,7 +26,7 @@ libjcrunner_la_SOURCES = \
 	runner/resources.c runner/resources.h \
 	runner/teststop.c runner/teststop.h
 libjcrunner_la_CFLAGS = $(AM_CFLAGS) $(SECCOMP_CFLAGS) $(CAPNG_CFLAGS) $(JSONC_CFLAGS)
-libjcrunner_la_LIBADD = libjccgroup.la libjcpolicy.la $(SECCOMP_LIBS) $(CAPNG_LIBS) $(JSONC_LIBS)
+libjcrunner_la_LIBADD = $(SECCOMP_LIBS) $(CAPNG_LIBS) $(JSONC_LIBS)
 
 # The sandbox's cgroups (issue 4): one interface (runner/cgroup.h), a v1
 # and a v2 backend.  A library of its own so the tests link just it.
@@ -35,7 +35,7 @@ libjccgroup_la_SOURCES = \
 	runner/cgroup.c runner/cgroup.h runner/cgroup_int.h \
 	runner/cgroup_v1.c runner/cgroup_v2.c
 libjccgroup_la_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
-libjccgroup_la_LIBADD = libjcpolicy.la $(JSONC_LIBS)
+libjccgroup_la_LIBADD = $(JSONC_LIBS)
 
 bin_PROGRAMS += jobcell
 jobcell_SOURCES = \

@@ -45,7 +45,7 @@ int jc_res_state_dir(bool privileged, int index, char *buf, size_t len, struct j
         if (privileged) {
                 if (index > 0)
                         return jc_error_set(err, 0, "no other state directory");
-                if (jc_format(buf, len, "%s/jobcell/cgroup", RUNSTATEDIR))
+                if (jc_format(buf, len, "%s", JC_CGROUP_STATE_DIR))
                         return jc_error_set(err, ENAMETOOLONG, "state directory");
                 return 0;
         }

@@ -13,13 +13,26 @@
 
 #include <string.h>
 
+#include "cgroup.h"
 #include "spank_state.h"
 
-/* The runner's own cgroups for the step (runner/cgroup.h): when the
- * runner makes them under Slurm, their garbage collection for this step
- * goes here. */
+/* The runners' own cgroup sets (runner/cgroup.h): a runner removes its
+ * own, and the cell's keeper the set of a runner that was killed; when
+ * both were killed (scancel at a bad moment), the step's end removes what
+ * they left, so that Slurm's cgroups are empty when it removes them.  gc
+ * never touches a live runner's set. */
 static void step_cgroups_gc(void)
 {
+        struct jc_cgroup_config cfg = { .state_dir = JC_CGROUP_STATE_DIR };
+        struct jc_error err = { 0 };
+        unsigned removed = 0;
+
+        if (jc_cgroup_gc(&cfg, &removed, &err) < 0)
+                slurm_error("jobcell: job=%u step=%s: cgroup gc: %s", jc_st.job_id, jc_st.step,
+                            err.msg);
+        else if (removed > 0)
+                slurm_info("jobcell: job=%u step=%s: removed %u cgroup set(s) killed runners left",
+                           jc_st.job_id, jc_st.step, removed);
 }
 
 void jc_step_cleanup(void)

@@ -261,7 +261,8 @@ static int slurm_mounts(char **env, char **argv, char **json, struct jc_error *e
 
 int jc_handover_exec(spank_t sp, struct jc_error *err)
 {
-        char spec_opt[32], env_opt[32], keep_opt[32], cell_opt[128];
+        char spec_opt[32], env_opt[32], keep_opt[32], cell_opt[128], cgroup_opt[160];
+        uint32_t task = 0;
         char **nargv = NULL, **job_env = NULL, **job_argv = NULL;
         char *json = NULL;
         char *spec_v[] = { NULL, NULL };
@@ -288,7 +289,12 @@ int jc_handover_exec(spank_t sp, struct jc_error *err)
         jc_format(env_opt, sizeof(env_opt), "--env-fd=%d", env_fd);
         jc_format(keep_opt, sizeof(keep_opt), "--keep-fd=%d", pmi);
         jc_format(cell_opt, sizeof(cell_opt), "--cell=%s", jc_st.cell);
-        nargv = calloc((size_t)job_argc + 9, sizeof(*nargv));
+        /* Each task's own cgroup set, below the cgroups Slurm made for the
+         * task: its pids limit and usage are the task's. */
+        spank_get_item(sp, S_TASK_GLOBAL_ID, &task);
+        jc_format(cgroup_opt, sizeof(cgroup_opt), "--cgroup-name=%u.%s.%u", jc_st.job_id,
+                  jc_st.step, task);
+        nargv = calloc((size_t)job_argc + 11, sizeof(*nargv));
         if (nargv == NULL) {
                 jc_error_set(err, ENOMEM, "hand over to the runner");
                 goto out;
@@ -299,6 +305,8 @@ int jc_handover_exec(spank_t sp, struct jc_error *err)
         nargv[n++] = spec_opt;
         nargv[n++] = env_opt;
         nargv[n++] = cell_opt;
+        nargv[n++] = cgroup_opt;
+        nargv[n++] = "--cgroup-parent=own";
         if (pmi >= 0)
                 nargv[n++] = keep_opt;
         nargv[n++] = "--";

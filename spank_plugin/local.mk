@@ -27,6 +27,6 @@ jobcell_spank_la_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
 # (spank_plugin/partition.c says why).
 jobcell_spank_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared \
 	-Wl,--version-script=$(srcdir)/spank_plugin/jobcell_spank.sym
-jobcell_spank_la_LIBADD = libjcspank.la libjcpolicy.la
+jobcell_spank_la_LIBADD = libjcspank.la libjccgroup.la libjcpolicy.la $(JSONC_LIBS)
 EXTRA_jobcell_spank_la_DEPENDENCIES = $(srcdir)/spank_plugin/jobcell_spank.sym
 endif

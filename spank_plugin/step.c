@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "plugin.h"
+#include "trust.h"
 #include "values.h"
 
 int jc_cell_name(char *buf, size_t len, uint32_t job, const char *step, struct jc_error *err)
@@ -78,7 +79,7 @@ static int slurm_path_check(const char *what, const char *path, const char *tail
                 slash[1] = '\0';
         else
                 *slash = '\0';
-        if (jc_conf_check_root_owned(buf, err) < 0 || lstat(buf, &st) < 0 ||
+        if (jc_path_root_owned(buf, err) < 0 || lstat(buf, &st) < 0 ||
             (st.st_mode & (S_IWGRP | S_IWOTH)))
                 return jc_error_set(err, err->errnum, "%s: `%s' may be written by others than root",
                                     what, buf);

@@ -90,7 +90,7 @@ check-v2: tests/cgroup/real tests/probe/jcprobe jobcell
 check_PROGRAMS += tests/unit/test_seccomp tests/unit/seccomp_omp
 tests_unit_test_seccomp_SOURCES = tests/unit/test_seccomp.c
 tests_unit_test_seccomp_CPPFLAGS = $(UNIT_CPPFLAGS) $(SECCOMP_CFLAGS)
-tests_unit_test_seccomp_LDADD = libjcrunner.la $(UNIT_LIBS) $(SECCOMP_LIBS) -lpthread
+tests_unit_test_seccomp_LDADD = libjcrunner.la libjccgroup.la $(UNIT_LIBS) $(SECCOMP_LIBS) -lpthread
 tests_unit_seccomp_omp_SOURCES = tests/unit/seccomp_omp.c
 tests_unit_seccomp_omp_CFLAGS = $(AM_CFLAGS) $(OPENMP_CFLAGS)
 tests_unit_seccomp_omp_LDFLAGS = $(AM_LDFLAGS) $(OPENMP_CFLAGS)
@@ -126,5 +126,5 @@ endif
 check_PROGRAMS += tests/unit/test_spank
 tests_unit_test_spank_SOURCES = tests/unit/test_spank.c
 tests_unit_test_spank_CPPFLAGS = $(UNIT_CPPFLAGS) -I$(top_srcdir)/spank_plugin
-tests_unit_test_spank_LDADD = libjcspank.la libjcrunner.la $(UNIT_LIBS)
+tests_unit_test_spank_LDADD = libjcspank.la libjcrunner.la libjccgroup.la $(UNIT_LIBS)
 TESTS += tests/unit/test_spank
