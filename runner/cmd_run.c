@@ -656,6 +656,7 @@ int cmd_run(int argc, char **argv)
                 if (rc < 0)
                         jc_error_print(&err, "jobcell run");
                 jc_request_free(&r.o.req);
+                jc_job_free(&r.job); /* what the hand-over recorded */
                 return rc > 0 ? 0 : EXIT_SANDBOX;
         }
         /* Opened now, with the caller's rights, before anything else. */
@@ -666,6 +667,7 @@ int cmd_run(int argc, char **argv)
                         jc_error_set(&err, errno, "--status-file `%s'", r.o.status_file);
                         jc_error_print(&err, "jobcell run");
                         jc_request_free(&r.o.req);
+                        jc_job_free(&r.job);
                         return EXIT_SANDBOX;
                 }
         }

@@ -165,17 +165,33 @@ static void child_ends(const struct pipes *p)
 
 /* Privileged: the runner enters the cell's PID namespace itself (it
  * holds CAP_SYS_ADMIN; setns(CLONE_NEWPID) moves only its future
- * children), so the job is a plain child, one process fewer. */
+ * children), so the job is a plain child, one process fewer.  The runner
+ * goes back to its own at once: once the cell's init is gone, a fork
+ * into that namespace fails (ENOMEM), and the runner may fork later. */
 static pid_t start_direct(const struct jc_launch *l, const struct pipes *p, struct jc_error *err)
 {
+        int own = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
         pid_t pid;
 
-        if (enter(l->cell, CLONE_NEWPID, l->cell->fds[JC_NS_PID], err) < 0)
+        if (own < 0)
+                return jc_error_set(err, errno, "open /proc/self/ns/pid");
+        if (enter(l->cell, CLONE_NEWPID, l->cell->fds[JC_NS_PID], err) < 0) {
+                close(own);
                 return -1;
+        }
         pid = fork();
+        if (pid > 0 && setns(own, CLONE_NEWPID) < 0) {
+                struct jc_error e2 = { 0 }; /* not fatal: the job is started */
+
+                jc_error_set(&e2, errno, "setns back to the runner's PID namespace");
+                jc_error_print(&e2, "jobcell run");
+        }
+        if (pid != 0)
+                close(own);
         if (pid < 0)
                 return jc_error_set(err, errno, "fork the job");
         if (pid == 0) {
+                close(own);
                 struct jc_error cerr = { 0 };
 
                 child_ends(p);
