@@ -106,6 +106,11 @@ int jc_check(const struct jc_policy *pol, const char *partition, const struct jc
                                             ask->container, req.image);
                 req.image = ask->container;
         }
+        /* Refused here, at srun, rather than by the runner on the node. */
+        if (req.image == NULL || req.image[0] == '\0')
+                return jc_error_set(err, 0,
+                                    "container options without an image: add "
+                                    "--container-image=IMAGE (or srun --container=IMAGE)");
         if (ask->user == NULL)
                 return jc_resolve(pol, partition, &req, &ctx, spec, err) < 0 ? -1 : JC_SANDBOX;
         if (ask->remap_given)

@@ -89,18 +89,23 @@ out=$(as_user srun --container=/ --container-image=/usr true 2>&1)
 like "--container and --container-image that disagree are refused" "$out" "disagree"
 
 # --- the policy decides, before the step launches -----------------------------
-out=$(as_user srun -p debug --container-network=host true 2>&1)
+out=$(as_user srun --container-image=/ -p debug --container-network=host true 2>&1)
 like "--container-network=host where the partition allows it" "$(stub_lines "$out" spec)" \
         '"network":"host"'
 out=$(as_user srun -p debug --container-image=/ true 2>&1)
 like "... network none by default" "$(stub_lines "$out" spec)" '"network":"none"'
 
 n=$(launches)
-out=$(as_user srun -p nohost --container-network=host true 2>&1)
+out=$(as_user srun --container-image=/ -p nohost --container-network=host true 2>&1)
 is "--container-network=host where the policy does not allow it fails" "$?" 1
 like "... srun names the policy key" "$out" "srun: error: jobcell: network=host is refused: network_allowed"
 is "... before the step launches" "$(launches)" "$n"
 unlike "... the runner never ran" "$out" "jobcell-stub"
+
+out=$(as_user srun -p debug --container-network=host true 2>&1)
+is "container options without an image are refused" "$?" 1
+like "... saying what to add" "$out" "jobcell: container options without an image: add --container-image=IMAGE"
+is "... before the step launches" "$(launches)" "$n"
 
 out=$(as_user srun -p strict true 2>&1)
 is "require_sandbox: a plain srun is refused" "$?" 1
@@ -109,31 +114,31 @@ is "... before the step launches" "$(launches)" "$n"
 out=$(as_user srun -p strict --container-image=/ true 2>&1)
 is "require_sandbox: a sandboxed srun runs" "$?" 0
 
-out=$(as_user srun --container-network=bridge true 2>&1)
+out=$(as_user srun --container-image=/ --container-network=bridge true 2>&1)
 fails "a bad option value fails srun" test $? = 0
 like "... naming the option" "$out" "jobcell: --container-network=bridge: \`bridge' is not one of: none, host"
-out=$(as_user sbatch --container-pids-limit=lots --wrap true 2>&1)
+out=$(as_user sbatch --container-image=/ --container-pids-limit=lots --wrap true 2>&1)
 fails "a bad option value fails sbatch at submission" test $? = 0
 like "... naming the option" "$out" "--container-pids-limit=lots"
 
 # --- --container-user -------------------------------------------------------
-out=$(as_user srun -p debug --container-user="$JC_TEST_USER" true 2>&1)
+out=$(as_user srun --container-image=/ -p debug --container-user="$JC_TEST_USER" true 2>&1)
 like "--container-user=own name: the job's own identity" "$(stub_lines "$out" spec)" '"identity":"user"'
-out=$(as_user srun -p debug --container-user="$JC_TEST_UID" true 2>&1)
+out=$(as_user srun --container-image=/ -p debug --container-user="$JC_TEST_UID" true 2>&1)
 like "--container-user=own uid: the same" "$(stub_lines "$out" spec)" '"identity":"user"'
-out=$(as_user srun -p debug --container-user=0 true 2>&1)
+out=$(as_user srun --container-image=/ -p debug --container-user=0 true 2>&1)
 like "--container-user=0 where fakeroot is allowed: fakeroot" "$(stub_lines "$out" spec)" \
         '"identity":"fakeroot"'
-out=$(as_user srun -p nohost --container-user=root true 2>&1)
+out=$(as_user srun --container-image=/ -p nohost --container-user=root true 2>&1)
 like "--container-user=root where only service-root is allowed: service-root" \
         "$(stub_lines "$out" spec)" '"identity":"service-root"'
-out=$(as_user srun -p strict --container-user=root true 2>&1)
+out=$(as_user srun --container-image=/ -p strict --container-user=root true 2>&1)
 like "--container-user=root where neither is allowed: refused by identity_allowed" "$out" \
         "identity_allowed"
-out=$(as_user srun -p debug --container-user="$JC_TEST_USER2" true 2>&1)
+out=$(as_user srun --container-image=/ -p debug --container-user="$JC_TEST_USER2" true 2>&1)
 like "--container-user=another user is refused" "$out" \
         "--container-user=$JC_TEST_USER2: only your own user"
-out=$(as_user srun -p debug --container-user=0 --container-remap-root true 2>&1)
+out=$(as_user srun --container-image=/ -p debug --container-user=0 --container-remap-root true 2>&1)
 like "--container-user with --container-remap-root is refused" "$out" "give one of them"
 
 # --- the node decides: its policy, the partition from slurmctld ----------------
@@ -146,14 +151,14 @@ is "... the runner still gets only PATH (no LD_PRELOAD)" "$(stub_lines "$out" en
         "jobcell-stub: environ: PATH=/usr/sbin:/usr/bin:/sbin:/bin "
 like "... the node applies the partition slurmctld knows" "$(stub_lines "$out" spec)" \
         '"partition":"nohost"'
-out=$(forged srun -p nohost --container-network=host sh -c 'echo ran' 2>&1)
+out=$(forged srun -p nohost --container-image=/ --container-network=host sh -c 'echo ran' 2>&1)
 is "... so host network, allowed on debug, is refused on nohost (exit 125)" "$?" 125
 like "... by the node, saying why" "$out" "jobcell: refused: network=host is refused: network_allowed"
 unlike "... and the job never ran" "$out" "ran"
 
 # A policy only root can read: srun skips the early check, the node decides.
 chmod 600 "$policy"
-out=$(as_user srun -p nohost --export=ALL,SLURM_JOB_PARTITION=debug --container-network=host \
+out=$(as_user srun --container-image=/ -p nohost --export=ALL,SLURM_JOB_PARTITION=debug --container-network=host \
         sh -c 'echo ran' 2>&1)
 is "node: --container-network=host is refused (exit 125)" "$?" 125
 like "... the task says why on its stderr" "$out" "jobcell: refused: network=host is refused: network_allowed"
@@ -183,7 +188,7 @@ like "node: a nested srun that dropped SLURM_CONTAINER is refused" "$(cat "$JC_W
         "jobcell: refused: a step without the sandbox is refused on partition \`strict'"
 ok "... and did not run" test ! -e "$JC_WORK/nested.ran"
 
-as_user sbatch --wait -o refused.out -p nohost --container-network=host --wrap 'echo ran' >/dev/null 2>&1
+as_user sbatch --container-image=/ --wait -o refused.out -p nohost --container-network=host --wrap 'echo ran' >/dev/null 2>&1
 is "sbatch: a refused batch job fails with 125" "$?" 125
 like "... the reason is in the job's output" "$(cat "$JC_WORK/refused.out")" \
         "jobcell: refused: network=host is refused"

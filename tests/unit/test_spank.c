@@ -119,6 +119,8 @@ static void test_trust(void)
         rmdir(dir);
 }
 
+#define IMG "/images/a"
+
 /* Decide for PARTITION with OPTS ("name=value"/"flag" of jc_request_set),
  * CONTAINER (SLURM_CONTAINER) and USER (--container-user). */
 static int decide(const struct jc_policy *pol, const char *partition, const char *container,
@@ -179,7 +181,7 @@ static void test_check(void)
         is_str(jc_section_label(pol, &spec, label, sizeof(label)), "[partition strict]",
                "check: section label");
         jc_spec_free(&spec);
-        is_int(decide(pol, "strict", NULL, NULL, img, &spec, &err), JC_SANDBOX,
+        is_int(decide(pol, "strict", IMG, NULL, img, &spec, &err), JC_SANDBOX,
                "check: --container-image on a require_sandbox partition");
         jc_spec_free(&spec);
         is_int(decide(pol, "open", "/images/a", NULL, img, &spec, &err), JC_SANDBOX,
@@ -192,14 +194,19 @@ static void test_check(void)
                "check: an image the policy does not admit");
         like(err.msg, "images_allowed", "check: ... names the key");
 
-        is_int(decide(pol, "open", NULL, NULL, host, &spec, &err), JC_SANDBOX,
+        is_int(decide(pol, "open", NULL, NULL, host, &spec, &err), -1,
+               "check: container options without an image: refused");
+        like(err.msg, "--container-image=IMAGE", "check: ... says what to add");
+        is_int(decide(pol, "open", NULL, "0", NULL, &spec, &err), -1,
+               "check: --container-user without an image: refused");
+        is_int(decide(pol, "open", IMG, NULL, host, &spec, &err), JC_SANDBOX,
                "check: host network where allowed");
         is_int(spec.network, JC_NET_HOST, "check: ... granted");
         jc_spec_free(&spec);
-        is_int(decide(pol, "svc", NULL, NULL, host, &spec, &err), -1,
+        is_int(decide(pol, "svc", IMG, NULL, host, &spec, &err), -1,
                "check: host network where not allowed");
         like(err.msg, "network=host is refused: network_allowed", "check: ... names the key");
-        is_int(decide(pol, "nosuch", NULL, NULL, host, &spec, &err), -1,
+        is_int(decide(pol, "nosuch", IMG, NULL, host, &spec, &err), -1,
                "check: a partition without a section gets [defaults]");
         like(err.msg, "[defaults]", "check: ... and says so");
         is_str(jc_section_label(pol, NULL, label, sizeof(label)), "[defaults]",
@@ -207,35 +214,35 @@ static void test_check(void)
         is_str(jc_section_label(NULL, NULL, label, sizeof(label)), "built-in defaults",
                "check: no policy label");
 
-        is_int(decide(pol, "open", NULL, "alice", NULL, &spec, &err), JC_SANDBOX, "user: own name");
+        is_int(decide(pol, "open", IMG, "alice", NULL, &spec, &err), JC_SANDBOX, "user: own name");
         is_int(spec.identity, JC_ID_USER, "user: ... identity user");
         jc_spec_free(&spec);
-        is_int(decide(pol, "open", NULL, "1001", NULL, &spec, &err), JC_SANDBOX, "user: own uid");
+        is_int(decide(pol, "open", IMG, "1001", NULL, &spec, &err), JC_SANDBOX, "user: own uid");
         is_int(spec.identity, JC_ID_USER, "user: ... identity user");
         jc_spec_free(&spec);
-        is_int(decide(pol, "open", NULL, "0", NULL, &spec, &err), JC_SANDBOX,
+        is_int(decide(pol, "open", IMG, "0", NULL, &spec, &err), JC_SANDBOX,
                "user: 0 where fakeroot is allowed");
         is_int(spec.identity, JC_ID_FAKEROOT, "user: ... fakeroot");
         jc_spec_free(&spec);
-        is_int(decide(pol, "svc", NULL, "root", NULL, &spec, &err), JC_SANDBOX,
+        is_int(decide(pol, "svc", IMG, "root", NULL, &spec, &err), JC_SANDBOX,
                "user: root where only service-root is allowed");
         is_int(spec.identity, JC_ID_SERVICE_ROOT, "user: ... service-root");
         jc_spec_free(&spec);
-        is_int(decide(pol, "strict", NULL, "root", NULL, &spec, &err), -1,
+        is_int(decide(pol, "strict", IMG, "root", NULL, &spec, &err), -1,
                "user: root where neither is allowed");
         like(err.msg, "--container-user=root", "user: ... names the option");
         like(err.msg, "identity_allowed", "user: ... and the key");
-        is_int(decide(pol, "open", NULL, "bob", NULL, &spec, &err), -1, "user: another user");
+        is_int(decide(pol, "open", IMG, "bob", NULL, &spec, &err), -1, "user: another user");
         like(err.msg, "only your own user (alice, uid 1001) or root", "user: ... says who may be");
-        is_int(decide(pol, "open", NULL, "1002", NULL, &spec, &err), -1, "user: another uid");
-        is_int(decide(pol, "open", NULL, "0", remap, &spec, &err), -1,
+        is_int(decide(pol, "open", IMG, "1002", NULL, &spec, &err), -1, "user: another uid");
+        is_int(decide(pol, "open", IMG, "0", remap, &spec, &err), -1,
                "user: with --container-remap-root");
         like(err.msg, "give one of them", "user: ... says so");
         /* Root refused for another reason than identity: no fallback. */
         {
                 const char *both[] = { "network=host", NULL };
 
-                is_int(decide(pol, "svc", NULL, "0", both, &spec, &err), -1,
+                is_int(decide(pol, "svc", IMG, "0", both, &spec, &err), -1,
                        "user: root with a refused network is refused for the network");
                 like(err.msg, "network_allowed", "user: ... names the network key");
         }
