@@ -6,7 +6,7 @@ EXTRA_DIST += doc/jobcell.1.in doc/jobcell-run.1.in doc/jobcell-policy.5.in doc/
 CLEANFILES += doc/jobcell.1 doc/jobcell-run.1 doc/jobcell-policy.5
 
 JC_MAN_SED = sed -e 's|@sysconfdir[@]|$(sysconfdir)|g' -e 's|@docdir[@]|$(docdir)|g' \
-	-e 's|@PACKAGE_VERSION[@]|$(PACKAGE_VERSION)|g'
+	-e 's|@runstatedir[@]|$(runstatedir)|g' -e 's|@PACKAGE_VERSION[@]|$(PACKAGE_VERSION)|g'
 doc/jobcell.1: doc/jobcell.1.in Makefile
 	$(AM_V_GEN)$(MKDIR_P) doc && $(JC_MAN_SED) $(srcdir)/doc/jobcell.1.in > $@.tmp && mv $@.tmp $@
 doc/jobcell-run.1: doc/jobcell-run.1.in Makefile

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -169,4 +170,24 @@ char *jc_strv_join(const struct jc_strv *sv, const char *sep)
                 p = stpcpy(p, sv->v[i]);
         }
         return out;
+}
+
+int jc_mkdir_p(const char *path, struct jc_error *err)
+{
+        _cleanup_free_ char *p = jc_strdup(path, err);
+        char *s;
+
+        if (p == NULL)
+                return -1;
+        if (p[0] != '/')
+                return jc_error_set(err, 0, "`%s' is not absolute", path);
+        for (s = strchr(p + 1, '/');; s = strchr(s + 1, '/')) {
+                if (s != NULL)
+                        *s = '\0';
+                if (mkdir(p, s ? 0755 : 0700) < 0 && errno != EEXIST)
+                        return jc_error_set(err, errno, "mkdir `%s'", p);
+                if (s == NULL)
+                        return 0;
+                *s = '/';
+        }
 }

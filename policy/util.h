@@ -56,5 +56,9 @@ char *jc_strdup(const char *s, struct jc_error *err);
 int jc_str_set(char **dst, const char *s, struct jc_error *err);
 /* Trim blanks at both ends, in place. */
 char *jc_strtrim(char *s);
+/* mkdir -p for the absolute PATH: missing parents 0755, PATH itself 0700
+ * (an existing one is left as it is: the caller checks its owner).  ERR
+ * names the directory that could not be made. */
+int jc_mkdir_p(const char *path, struct jc_error *err);
 
 #endif

@@ -702,23 +702,12 @@ static int record_read(struct jc_cgroup *cg, int64_t *owner_start, struct jc_err
 /* The state dir holds what gc will kill: it must be the caller's alone. */
 static int state_dir_ready(const char *dir, struct jc_error *err)
 {
-        _cleanup_free_ char *p = jc_strdup(dir, err);
         struct stat st;
-        char *s;
 
-        if (p == NULL)
-                return -1;
-        if (p[0] != '/')
+        if (dir[0] != '/')
                 return jc_error_set(err, 0, "state directory `%s' is not absolute", dir);
-        for (s = strchr(p + 1, '/');; s = strchr(s + 1, '/')) {
-                if (s != NULL)
-                        *s = '\0';
-                if (mkdir(p, s ? 0755 : 0700) < 0 && errno != EEXIST)
-                        return jc_error_set(err, errno, "mkdir `%s'", p);
-                if (s == NULL)
-                        break;
-                *s = '/';
-        }
+        if (jc_mkdir_p(dir, err) < 0)
+                return -1;
         if (lstat(dir, &st) < 0)
                 return jc_error_set(err, errno, "stat `%s'", dir);
         if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022) != 0)

@@ -47,26 +47,6 @@ static void cache_close(struct cache *c)
         }
 }
 
-static int mkdir_p(const char *dir, struct jc_error *err)
-{
-        char buf[PATH_MAX];
-        char *p;
-
-        if (jc_format(buf, sizeof(buf), "%s", dir))
-                return jc_error_set(err, ENAMETOOLONG, "cache `%s'", dir);
-        for (p = buf + 1; *p; p++) {
-                if (*p != '/')
-                        continue;
-                *p = '\0';
-                if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-                        return jc_error_set(err, errno, "create cache `%s': mkdir `%s'", dir, buf);
-                *p = '/';
-        }
-        if (mkdir(buf, 0700) < 0 && errno != EEXIST)
-                return jc_error_set(err, errno, "create cache `%s'", dir);
-        return 0;
-}
-
 static int sub(struct cache *c, const char *name, bool create, struct jc_error *err)
 {
         int fd;
@@ -86,8 +66,8 @@ static int cache_open(const char *dir, bool create, struct cache *c, struct jc_e
         *c = (struct cache){ .dir = dir, .fd = -1, .images = -1, .tmp = -1, .locks = -1 };
         if (dir[0] != '/')
                 return jc_error_set(err, 0, "cache `%s' is not an absolute path", dir);
-        if (create && mkdir_p(dir, err) < 0)
-                return -1;
+        if (create && jc_mkdir_p(dir, err) < 0)
+                return jc_error_wrap(err, "create cache `%s'", dir);
         c->fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (c->fd < 0)
                 return jc_error_set(err, errno, "open cache `%s'", dir);

@@ -29,6 +29,12 @@ struct jc_bpf {
  * that need them, as Docker's profile does.  A profile that does not parse
  * or names an unknown system call, architecture, action or field is an
  * error naming the file and the field. */
+/*
+ * A runner with euid 0 keeps what it compiled in JC_SECCOMP_CACHE_DIR
+ * ($JOBCELL_SECCOMP_CACHE when set, absolute; any other value turns the
+ * cache off) and reads it back when every input is the same (see
+ * seccomp_cache.c for what the key holds and why it can be trusted). */
+#define JC_SECCOMP_CACHE_DIR RUNSTATEDIR "/jobcell/seccomp"
 int jc_seccomp_build(const struct jc_spec *spec, struct jc_bpf *bpf, struct jc_error *err);
 void jc_bpf_free(struct jc_bpf *bpf);
 

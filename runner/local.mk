@@ -14,7 +14,7 @@ libjcrunner_la_SOURCES = \
 	runner/rootfs.c runner/rootfs.h \
 	runner/privs.c runner/privs.h \
 	runner/seccomp.c runner/jc_seccomp.h runner/seccomp_int.h \
-	runner/seccomp_default.c runner/seccomp_profile.c \
+	runner/seccomp_default.c runner/seccomp_profile.c runner/seccomp_cache.c \
 	runner/prep.c runner/prep.h \
 	runner/cell.c runner/cell.h \
 	runner/keeper.c runner/init.c \
@@ -25,8 +25,8 @@ libjcrunner_la_SOURCES = \
 	runner/handover.c runner/handover.h runner/handover_caps.h \
 	runner/resources.c runner/resources.h \
 	runner/teststop.c runner/teststop.h
-libjcrunner_la_CFLAGS = $(AM_CFLAGS) $(SECCOMP_CFLAGS) $(CAPNG_CFLAGS) $(JSONC_CFLAGS)
-libjcrunner_la_LIBADD = $(SECCOMP_LIBS) $(CAPNG_LIBS) $(JSONC_LIBS)
+libjcrunner_la_CFLAGS = $(AM_CFLAGS) $(SECCOMP_CFLAGS) $(CAPNG_CFLAGS) $(JSONC_CFLAGS) $(NETTLE_CFLAGS)
+libjcrunner_la_LIBADD = $(SECCOMP_LIBS) $(CAPNG_LIBS) $(JSONC_LIBS) $(NETTLE_LIBS)
 
 # The sandbox's cgroups (issue 4): one interface (runner/cgroup.h), a v1
 # and a v2 backend.  A library of its own so the tests link just it.

@@ -242,11 +242,8 @@ const char *jc_sc_native_goarch(void)
         }
 }
 
-int jc_seccomp_build(const struct jc_spec *spec, struct jc_bpf *bpf, struct jc_error *err)
+static int compile(const struct jc_spec *spec, struct jc_bpf *bpf, struct jc_error *err)
 {
-        memset(bpf, 0, sizeof(*bpf));
-        if (spec->privileged)
-                return 0;
         if (spec->seccomp == NULL || strcmp(spec->seccomp, "default") == 0) {
                 if (jc_sc_builtin(spec->capabilities, EPERM, bpf, err) < 0)
                         return jc_error_wrap(err, "built-in seccomp filter");
@@ -254,6 +251,38 @@ int jc_seccomp_build(const struct jc_spec *spec, struct jc_bpf *bpf, struct jc_e
         }
         if (jc_sc_profile(spec->seccomp, spec->capabilities, bpf, err) < 0)
                 return jc_error_wrap(err, "seccomp profile `%s'", spec->seccomp);
+        return 0;
+}
+
+/* The filter cache's directory (seccomp_cache.c), for a runner with euid
+ * 0 only; NULL: no cache. */
+static const char *cache_dir(void)
+{
+        const char *env = getenv("JOBCELL_SECCOMP_CACHE");
+
+        if (geteuid() != 0)
+                return NULL;
+        if (env != NULL)
+                return env[0] == '/' ? env : NULL;
+        return JC_SECCOMP_CACHE_DIR;
+}
+
+int jc_seccomp_build(const struct jc_spec *spec, struct jc_bpf *bpf, struct jc_error *err)
+{
+        const char *dir = cache_dir();
+        char key[8192];
+        bool cache;
+
+        memset(bpf, 0, sizeof(*bpf));
+        if (spec->privileged)
+                return 0;
+        cache = dir != NULL && jc_sc_cache_key(spec, key, sizeof(key)) == 0;
+        if (cache && jc_sc_cache_get(dir, key, bpf))
+                return 0;
+        if (compile(spec, bpf, err) < 0)
+                return -1;
+        if (cache)
+                jc_sc_cache_put(dir, key, bpf);
         return 0;
 }
 

@@ -13,9 +13,25 @@
 
 #ifndef SECCOMP_FILTER_FLAG_LOG
 #define SECCOMP_FILTER_FLAG_LOG (1UL << 1)
+/* The filter cache (seccomp_cache.c): KEY names everything a compiled
+ * filter for SPEC depends on (-1: no key, do not cache); get fills BPF and
+ * returns true on a hit; put stores BPF, silently doing nothing when it
+ * cannot.  DIR must be root's and writable by root alone. */
+int jc_sc_cache_key(const struct jc_spec *spec, char *key, size_t len);
+bool jc_sc_cache_get(const char *dir, const char *key, struct jc_bpf *bpf);
+void jc_sc_cache_put(const char *dir, const char *key, const struct jc_bpf *bpf);
+
 #endif
 #ifndef SECCOMP_FILTER_FLAG_SPEC_ALLOW
 #define SECCOMP_FILTER_FLAG_SPEC_ALLOW (1UL << 2)
+/* The filter cache (seccomp_cache.c): KEY names everything a compiled
+ * filter for SPEC depends on (-1: no key, do not cache); get fills BPF and
+ * returns true on a hit; put stores BPF, silently doing nothing when it
+ * cannot.  DIR must be root's and writable by root alone. */
+int jc_sc_cache_key(const struct jc_spec *spec, char *key, size_t len);
+bool jc_sc_cache_get(const char *dir, const char *key, struct jc_bpf *bpf);
+void jc_sc_cache_put(const char *dir, const char *key, const struct jc_bpf *bpf);
+
 #endif
 
 /* A new filter context: DEF_ACTION for every system call no rule names,
@@ -53,5 +69,13 @@ int jc_sc_builtin(uint64_t caps, int deny_errno, struct jc_bpf *bpf, struct jc_e
 /* The Docker-format profile at PATH for the capability set CAPS.  Error
  * messages name the field (syscalls[2].action), not the file. */
 int jc_sc_profile(const char *path, uint64_t caps, struct jc_bpf *bpf, struct jc_error *err);
+
+/* The filter cache (seccomp_cache.c): KEY names everything a compiled
+ * filter for SPEC depends on (-1: no key, do not cache); get fills BPF and
+ * returns true on a hit; put stores BPF, silently doing nothing when it
+ * cannot.  DIR must be root's and writable by root alone. */
+int jc_sc_cache_key(const struct jc_spec *spec, char *key, size_t len);
+bool jc_sc_cache_get(const char *dir, const char *key, struct jc_bpf *bpf);
+void jc_sc_cache_put(const char *dir, const char *key, const struct jc_bpf *bpf);
 
 #endif

@@ -22,6 +22,8 @@ cleanup_hooks=""
 # The runners' cgroup records (jobcell gc reads them) stay in TESTTMP:
 # test files running at the same time never see each other's.
 export JOBCELL_STATE_DIR=$TESTTMP/state
+# Likewise the compiled seccomp filters (runner/seccomp_cache.c).
+export JOBCELL_SECCOMP_CACHE=$TESTTMP/seccomp
 at_exit() { cleanup_hooks="$1; $cleanup_hooks"; }
 trap 'eval "$cleanup_hooks"; rm -rf "$TESTTMP"' EXIT
 

@@ -28,6 +28,33 @@ is "seccomp: the refused calls get EPERM" "$(echo "$out" | cut -d= -f2 | sort -u
 is "seccomp: clone3 gets ENOSYS" "$(jc -- /usr/bin/jcprobe syscall clone3)" "clone3=ENOSYS"
 is "seccomp: ioctl TIOCSTI refused (a terminal as stdin)" "$(script -qc "$JOBCELL run --user $JC_TEST_USER --image $ROOTFS -- /usr/bin/jcprobe syscall tiocsti" /dev/null | tr -d '\r')" "tiocsti=EPERM"
 is "seccomp: what programs need still works (fork, unix sockets)" "$(jc -- /usr/bin/jcprobe syscall fork unix_socket | tr '\n' ' ')" "fork=ok unix_socket=ok "
+
+# The filter cache: the second runner reads the filter the first compiled;
+# an entry anyone but root could have written is never loaded.  The
+# attack: an entry with the right key and an allow-all filter.
+cache=$JOBCELL_SECCOMP_CACHE
+is "seccomp cache: one entry after a run" "$(ls "$cache" | wc -l)" 1
+entry=$cache/$(ls "$cache")
+is "seccomp cache: the next run reads it, still confined" "$(jc -- /usr/bin/jcprobe syscall keyctl)" "keyctl=EPERM"
+plant() { # an allow-all filter (BPF_RET|BPF_K, SECCOMP_RET_ALLOW) under the entry's key
+        { head -n 6 "$entry.good"; printf '4 1\n\006\000\000\000\000\000\377\177'; } > "$entry"
+        chmod 600 "$entry"
+}
+cp -p "$entry" "$entry.good"
+plant
+unlike "seccomp cache: root's entry is trusted (the test can tell a planted filter)" \
+        "$(jc -- /usr/bin/jcprobe syscall keyctl)" "keyctl=EPERM"
+plant; chown "$JC_TEST_USER" "$entry"
+is "seccomp cache: an entry the user owns is not loaded" "$(jc -- /usr/bin/jcprobe syscall keyctl)" "keyctl=EPERM"
+plant; chmod 666 "$entry"
+is "seccomp cache: an entry others may write is not loaded" "$(jc -- /usr/bin/jcprobe syscall keyctl)" "keyctl=EPERM"
+plant; chmod 777 "$cache"
+is "seccomp cache: nor one in a directory others may write" "$(jc -- /usr/bin/jcprobe syscall keyctl)" "keyctl=EPERM"
+chmod 700 "$cache"; plant; chown "$JC_TEST_USER" "$cache"
+is "seccomp cache: nor one in a directory the user owns" "$(jc -- /usr/bin/jcprobe syscall keyctl)" "keyctl=EPERM"
+chown root "$cache"; plant; sed -i '2s/^jobcell /jobcell-other /' "$entry"
+is "seccomp cache: nor one whose key is not this runner's" "$(jc -- /usr/bin/jcprobe syscall keyctl)" "keyctl=EPERM"
+rm -f "$entry.good"
 out=$(jc -- /bin/sh -c '/usr/bin/jcprobe syscall ptrace kill_init; ps -o pid,comm | grep -c jobcell-init')
 is "the cell's pid 1 cannot be traced or killed" "$out" "ptrace=EPERM
 kill_init=EPERM
@@ -102,6 +129,20 @@ EOP
 out=$(jc --policy "$pol" -- /bin/true 2>&1); rc=$?
 is "a seccomp profile the user owns is refused (125)" "$rc" 125
 like "...saying why" "$out" "seccomp profile cannot be trusted"
+
+# A profile edited in place is another filter: the cache keys on its content.
+printf '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["keyctl"], "action": "SCMP_ACT_ERRNO"}]}\n' \
+        > "$TESTTMP/prof.json"
+chmod 644 "$TESTTMP/prof.json"
+pol=$(policy seccomp-root <<EOP
+[defaults]
+seccomp = $TESTTMP/prof.json
+EOP
+)
+is "a profile that refuses keyctl" "$(jc --policy "$pol" -- /usr/bin/jcprobe syscall keyctl)" "keyctl=EPERM"
+printf '{"defaultAction": "SCMP_ACT_ALLOW"}\n' > "$TESTTMP/prof.json"
+unlike "...edited in place to allow it: the cached filter is not reused" \
+        "$(jc --policy "$pol" -- /usr/bin/jcprobe syscall keyctl)" "keyctl=EPERM"
 
 is "nothing is left behind" "$(leftovers)" "none"
 done_testing
