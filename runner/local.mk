@@ -51,7 +51,7 @@ libjcimage_la_SOURCES = \
 	runner/image.c runner/image.h runner/image_internal.h \
 	runner/image_src.c runner/image_oci.c runner/image_docker.c \
 	runner/image_config.c runner/image_extract.c runner/image_cache.c \
-	runner/image_squashfs.c
+	runner/image_squashfs.c runner/sync.c
 libjcimage_la_CFLAGS = $(AM_CFLAGS) $(LIBARCHIVE_CFLAGS) $(NETTLE_CFLAGS) $(JSONC_CFLAGS)
 libjcimage_la_LIBADD = $(LIBARCHIVE_LIBS) $(NETTLE_LIBS) $(JSONC_LIBS)
 jobcell_SOURCES += runner/cmd_image.c
