@@ -17,6 +17,7 @@ libjcrunner_la_SOURCES = \
 	runner/seccomp_default.c runner/seccomp_profile.c \
 	runner/prep.c runner/prep.h \
 	runner/cell.c runner/cell.h \
+	runner/cell_image.c runner/cell_image.h \
 	runner/keeper.c runner/init.c \
 	runner/member.c runner/member.h \
 	runner/env.c runner/env.h \

@@ -18,6 +18,7 @@ enum jc_msg_type {
         JC_MSG_PID,        /* intermediate -> supervisor: the job's pid (pid_t) */
         JC_MSG_EXEC_ERRNO, /* job -> supervisor: execve failed with this errno (int) */
         JC_MSG_HELLO,      /* member -> init: the member's spec digest */
+        JC_MSG_IMAGE,      /* keeper -> member: the image's config (runner/cell_image.h) */
 };
 
 #define JC_MSG_MAX_FDS 16
