@@ -106,6 +106,9 @@ tests_image_sqfs_probe_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_image_sqfs_probe_LDADD = $(IMAGE_LIBS)
 TESTS += tests/image/test_image_config tests/image/import.sh tests/image/squashfs.sh
 EXTRA_DIST += tests/image/mkimage.sh tests/image/import.sh tests/image/squashfs.sh
+# jobcell run over every kind of image, and the cell's hold on it (root).
+TESTS += tests/image/run.sh tests/image/run_cells.sh
+EXTRA_DIST += tests/image/runlib.sh tests/image/run.sh tests/image/run_cells.sh
 
 # tests/slurm/: a real one-node cluster (cluster.sh); root, Slurm and munge.
 TESTS += tests/slurm/smoke.sh tests/slurm/plugin.sh
