@@ -9,6 +9,13 @@
 #   - the same tar -x plus sha256sum of each blob and a sync
 #   - a cache hit (jobcell image import again)
 #   - 16 concurrent first imports of the image into an empty cache
+# then (as root, with hyperfine) the start time of `jobcell run ... /bin/true'
+# from the cache against a directory image of the same tree (a busybox
+# layer under the two above): the directory, the OCI layout and its tar
+# (cache hits), a squashfs by squashfuse and by the kernel; START_RUNS runs
+# each (default 30), the job as JC_BENCH_USER (default jctest); then the
+# median of the status record's phases over as many runs of each (the
+# "cell" phase is where the image is opened and mounted).
 # Usage: bench/image.sh [RUNS]   (JOBCELL=path to the jobcell binary)
 set -euo pipefail
 RUNS=${1:-3}
@@ -66,3 +73,68 @@ printf '%-44s %8.2f s  (ratio %.2f)\n' "tar -x + sha256sum + sync" "$t_untar_sha
         "$(awk -v a="$t_import" -v b="$t_untar_sha" 'BEGIN {print a / b}')"
 printf '%-44s %8.3f s\n' "jobcell image import (cache hit)" "$t_hit"
 printf '%-44s %8.2f s  (%d unpack)\n' "16 concurrent first imports" "$t_conc" "$unpacks"
+
+# --- start time from the cache against a directory image ------------------
+if [ "$(id -u)" != 0 ] || ! command -v hyperfine > /dev/null || ! command -v mksquashfs > /dev/null; then
+        echo "(start times: need root, hyperfine and mksquashfs)"
+        exit 0
+fi
+START_RUNS=${START_RUNS:-30}
+user=${JC_BENCH_USER:-jctest}
+id "$user" > /dev/null 2>&1 || useradd -M -s /bin/sh "$user"
+chmod 755 "$T"
+mkdir -p bb/bin bb/etc bb/proc bb/sys bb/dev bb/tmp bb/work # the config says WorkingDir /work
+cp "$(readlink -f "$(command -v busybox)")" bb/bin/busybox
+for a in true sh; do ln -s busybox "bb/bin/$a"; done
+echo 'root:x:0:0::/:/bin/sh' > bb/etc/passwd
+echo 'root:x:0:' > bb/etc/group
+mk_layer bb BB.tar
+mk_oci start BB.tar L1.tgz L2.tgz > /dev/null
+mk_tar start start.tar
+printf '[defaults]\nimage_cache_dir = %s/scache\n' "$T" > p.ini
+printf '[defaults]\nimage_cache_dir = %s/scache\nsquashfs_mount = kernel\n' "$T" > k.ini
+"$JOBCELL" image --policy p.ini import start > /dev/null
+# The directory image: the very tree the cache holds, where the user can
+# read it (the cache is root's alone).
+cp -a "$T"/scache/images/*/rootfs dirimg
+mksquashfs dirimg start.sqsh -quiet -noappend -all-root > /dev/null
+chmod -R a+rX dirimg start start.tar start.sqsh p.ini k.ini
+tree=$(du -sb dirimg | cut -f1)
+r="$JOBCELL run --user $user"
+hyperfine -N -w 3 -r "$START_RUNS" --export-json start.json \
+        -n dir "$r --policy $T/p.ini --image $T/dirimg -- /bin/true" \
+        -n oci "$r --policy $T/p.ini --image $T/start -- /bin/true" \
+        -n oci.tar "$r --policy $T/p.ini --image $T/start.tar -- /bin/true" \
+        -n squashfuse "$r --policy $T/p.ini --image $T/start.sqsh -- /bin/true" \
+        -n kernel "$r --policy $T/k.ini --image $T/start.sqsh -- /bin/true" > /dev/null
+printf '\nstart time from the cache: %d MB tree, %s runs each (hyperfine)\n' $((tree / 1000000)) "$START_RUNS"
+python3 - start.json <<'PY'
+import json, sys
+r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
+d = r["dir"]["mean"]
+for n in ("dir", "oci", "oci.tar", "squashfuse", "kernel"):
+    print("%-44s %8.1f ms  (± %.1f, ratio to dir %.2f)" % ("jobcell run, " + n, r[n]["mean"] * 1000, r[n]["stddev"] * 1000, r[n]["mean"] / d))
+PY
+for n in dir oci oci.tar squashfuse kernel; do
+        case $n in
+        dir) a="--policy $T/p.ini --image $T/dirimg" ;;
+        oci) a="--policy $T/p.ini --image $T/start" ;;
+        oci.tar) a="--policy $T/p.ini --image $T/start.tar" ;;
+        squashfuse) a="--policy $T/p.ini --image $T/start.sqsh" ;;
+        kernel) a="--policy $T/k.ini --image $T/start.sqsh" ;;
+        esac
+        for i in $(seq "$START_RUNS"); do
+                # shellcheck disable=SC2086
+                $r $a --status-file "$T/st.$n.$i.json" -- /bin/true
+        done
+done
+python3 - "$T" "$START_RUNS" <<'PY'
+import json, statistics, sys
+t, n = sys.argv[1], int(sys.argv[2])
+print("\nmedian phases (ms) from the status record, %d runs each" % n)
+print("%-12s %8s %8s %8s %8s" % ("image", "prepare", "cell", "start", "total"))
+for k in ("dir", "oci", "oci.tar", "squashfuse", "kernel"):
+    ph = [json.load(open("%s/st.%s.%d.json" % (t, k, i)))["phases_ms"] for i in range(1, n + 1)]
+    m = lambda f: statistics.median(p[f] for p in ph)
+    print("%-12s %8.1f %8.1f %8.1f %8.1f" % (k, m("prepare"), m("cell"), m("start"), m("total")))
+PY

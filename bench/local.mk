@@ -10,7 +10,7 @@ bench: jobcell
 noinst_PROGRAMS += bench/seccomp_bench
 bench_seccomp_bench_SOURCES = bench/seccomp_bench.c
 bench_seccomp_bench_CFLAGS = $(AM_CFLAGS) $(SECCOMP_CFLAGS)
-bench_seccomp_bench_LDADD = libjcrunner.la libjccgroup.la libjcpolicy.la $(SECCOMP_LIBS)
+bench_seccomp_bench_LDADD = libjcrunner.la libjccgroup.la libjcimage.la libjcpolicy.la $(SECCOMP_LIBS)
 
 EXTRA_DIST += bench/image.sh
 

@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -63,6 +64,7 @@ void jc_cell_close(struct jc_cell *cell)
         for (i = 0; i < JC_NS_COUNT; i++)
                 if (cell->fds[i] >= 0)
                         close(cell->fds[i]);
+        free(cell->image);
         cell_init(cell);
 }
 
@@ -87,6 +89,22 @@ void jc_cell_leave(struct jc_cell *cell)
         jc_cell_close(cell);
 }
 
+/* The image's config comes after the namespaces (runner/cell_image.h). */
+static int receive_image(struct jc_cell *cell, int sock, struct jc_error *err)
+{
+        enum jc_msg_type type = 0;
+        ssize_t n;
+
+        cell->image = malloc(JC_MSG_MAX + 1);
+        if (cell->image == NULL)
+                return jc_error_set(err, errno, "cell: image");
+        n = jc_msg_recv(sock, &type, cell->image, JC_MSG_MAX, NULL, NULL);
+        if (n < 0 || type != JC_MSG_IMAGE)
+                return jc_error_set(err, n < 0 ? (int)-n : EPROTO, "cell: the image's config");
+        cell->image[n] = '\0';
+        return 0;
+}
+
 static int receive(struct jc_cell *cell, int sock, enum jc_msg_type type, struct jc_error *err)
 {
         size_t nfds = JC_NS_COUNT;
@@ -97,6 +115,8 @@ static int receive(struct jc_cell *cell, int sock, enum jc_msg_type type, struct
         if (nfds != JC_NS_COUNT)
                 return jc_error_set(err, EPROTO, "cell: %zu descriptors instead of %d", nfds,
                                     JC_NS_COUNT);
+        if (receive_image(cell, sock, err) < 0)
+                return -1;
         cell->sock = sock;
         return 0;
 }

@@ -41,6 +41,7 @@ struct jc_cell {
         int fds[JC_NS_COUNT];
         struct jc_cell_info info;
         bool created; /* this runner started the keeper */
+        char *image;  /* what the image's config says (runner/cell_image.h), JSON */
 };
 
 struct jc_cgroup_config;
@@ -50,7 +51,7 @@ struct jc_cell_args {
         const struct jc_spec *spec;
         const struct jc_job *job;
         const struct jc_ids *ids;
-        struct jc_prep *prep;
+        struct jc_prep *prep;  /* set by the keeper, which opens it (runner/prep.h) */
         const char *spec_json; /* joiners must present the same */
         /* cgroup v2 nesting: a plain set the keeper moves into before it
          * clones the init (runner/resources.h); NULL: stay. */
@@ -66,7 +67,9 @@ struct jc_cgroup_note {
 };
 
 /* Join the cell JOB->cell, creating it if it does not exist (or a private
- * one when JOB->cell is NULL). */
+ * one when JOB->cell is NULL).  Only a runner that creates the cell opens
+ * what it is made of (its keeper does, runner/prep.h); a joiner opens
+ * nothing. */
 int jc_cell_open(const struct jc_cell_args *a, struct jc_cell *cell, struct jc_error *err);
 void jc_cell_close(struct jc_cell *cell);
 /* Leave the cell and close it: tell the keeper (JC_MSG_BYE) and wait for

@@ -17,11 +17,11 @@
 #include <unistd.h>
 
 #include "cell.h"
+#include "cell_image.h"
 #include "cli.h"
 #include "env.h"
 #include "handover.h"
 #include "member.h"
-#include "prep.h"
 #include "resolve.h"
 #include "jc_seccomp.h"
 #include "resources.h"
@@ -51,9 +51,12 @@ struct run_opts {
 static void run_usage(FILE *out)
 {
         fprintf(out,
-                "Usage: jobcell run [OPTIONS] --image IMG [--] COMMAND [ARGS...]\n"
+                "Usage: jobcell run [OPTIONS] --image IMG [--] [COMMAND [ARGS...]]\n"
                 "\n"
                 "Run COMMAND in a sandbox built from the policy and the request options.\n"
+                "IMG is a root filesystem directory, an OCI image layout (a directory or a\n"
+                "tar), a docker save archive or a squashfs file, IMG@sha256:DIGEST to\n"
+                "check it; without COMMAND, the image's Cmd runs.\n"
                 "\n"
                 "Options:\n"
                 "  --policy FILE       policy file (default %s)\n"
@@ -241,8 +244,7 @@ static int parse(int argc, char **argv, struct run_opts *o, struct jc_error *err
                         return -1;
                 }
         }
-        if (optind >= argc)
-                return jc_error_set(err, 0, "no command to run (see jobcell run --help)");
+        /* No command: the image's Cmd, if it has one (jc_image_argv). */
         o->argv = argv + optind;
         return 0;
 }
@@ -362,11 +364,12 @@ struct run {
         struct jc_policy *pol;
         struct jc_ids ids;
         struct jc_bpf bpf;
-        struct jc_prep prep;
         struct jc_cell cell;
         struct jc_res res;
-        bool sampling;     /* the kernel keeps no peak: sample every second */
-        double last_stats; /* CLOCK_MONOTONIC seconds of the last stats line */
+        bool sampling;              /* the kernel keeps no peak: sample every second */
+        double last_stats;          /* CLOCK_MONOTONIC seconds of the last stats line */
+        struct jc_image_info image; /* the cell's image, as its keeper says */
+        struct jc_strv argv;        /* the command, after the image's config */
         struct jc_supervisor sup;
         struct jc_member member;
         struct jc_status st;
@@ -399,6 +402,8 @@ static int resolve(struct run *r, struct jc_error *err)
         return r->spec_json ? 0 : -1;
 }
 
+/* The paths the job names (the image, bind sources) are opened by the
+ * keeper, only when this runner creates the cell (runner/cell.h). */
 static int prepare(struct run *r, struct jc_error *err)
 {
         /* Likewise a seccomp profile a user could edit. */
@@ -406,8 +411,7 @@ static int prepare(struct run *r, struct jc_error *err)
             jc_path_root_owned(r->spec.seccomp, err) < 0)
                 return jc_error_wrap(err, "seccomp profile cannot be trusted");
         if (jc_seccomp_build(&r->spec, &r->bpf, err) < 0 ||
-            jc_ids_plan(&r->spec, &r->job, &r->ids, err) < 0 ||
-            jc_prep_open(&r->spec, &r->job, &r->prep, err) < 0)
+            jc_ids_plan(&r->spec, &r->job, &r->ids, err) < 0)
                 return -1;
         /* Checked before anything is built: limits only tighten. */
         return jc_res_plan(&r->res, &r->spec, &r->job, &r->o.res, err);
@@ -467,6 +471,35 @@ static void tick(void *arg)
         fprintf(stderr, "jobcell: stats: %s\n", jc_cgroup_stats_line(&s, line, sizeof(line)));
 }
 
+/* What runs, with what environment, where: the request and the job's
+ * environment over the image's config, with Pyxis' meaning
+ * (runner/image.h).  The image's User is not obeyed: who the job is
+ * comes from the policy. */
+static int job_command(struct run *r, const char **workdir, struct jc_error *err)
+{
+        const struct jc_image_config *cfg = &r->image.config;
+        struct jc_strv env = { 0 };
+        char **job_env;
+        int rc;
+
+        /* Root's HOME is not the job user's. */
+        job_env = jc_env_build(&r->spec, &r->job, r->o.user != NULL, err);
+        if (job_env == NULL)
+                return -1;
+        rc = jc_image_env(cfg, job_env, &r->spec.env, &env, err);
+        jc_env_free(job_env);
+        if (rc < 0)
+                return -1;
+        r->env = env.v;
+        if (jc_image_argv(cfg, r->spec.entrypoint, r->o.argv, &r->argv, err) < 0)
+                return -1;
+        r->job.argv = r->argv.v;
+        *workdir = jc_image_workdir(cfg, r->spec.workdir);
+        if ((*workdir)[0] == '\0')
+                *workdir = NULL; /* the caller's directory if it exists inside, else / */
+        return 0;
+}
+
 static int start(struct run *r, struct jc_error *err)
 {
         struct jc_launch l = {
@@ -475,14 +508,11 @@ static int start(struct run *r, struct jc_error *err)
                 .ids = &r->ids,
                 .cell = &r->cell,
                 .bpf = &r->bpf,
-                .workdir = r->spec.workdir[0] ? r->spec.workdir : NULL,
                 .sup = &r->sup,
         };
         int code;
 
-        /* Root's HOME is not the job user's. */
-        r->env = jc_env_build(&r->spec, &r->job, r->o.user != NULL, err);
-        if (r->env == NULL)
+        if (job_command(r, &l.workdir, err) < 0)
                 return -1;
         l.env = r->env;
         if (jc_member_start(&l, &r->member, err) < 0)
@@ -500,7 +530,7 @@ static int start(struct run *r, struct jc_error *err)
 
 static int sandbox(struct run *r, struct jc_error *err)
 {
-        struct jc_cell_args a = { &r->spec, &r->job, &r->ids, &r->prep, NULL, NULL };
+        struct jc_cell_args a = { &r->spec, &r->job, &r->ids, NULL, NULL, NULL };
         struct jc_tick t = { 0, tick, r };
         int wstatus;
 
@@ -520,7 +550,12 @@ static int sandbox(struct run *r, struct jc_error *err)
         if (jc_cell_open(&a, &r->cell, err) < 0)
                 return -1;
         r->st.cell_created = r->cell.created;
-        jc_prep_close(&r->prep);
+        if (jc_image_info_parse(r->cell.image, &r->image, err) < 0)
+                return -1;
+        jc_format(r->st.image_kind, sizeof(r->st.image_kind), "%s", r->image.kind);
+        jc_format(r->st.image_digest, sizeof(r->st.image_digest), "%s", r->image.digest);
+        /* The creator's keeper imported it; a joiner did nothing. */
+        r->st.image_imported = r->cell.created && r->image.imported;
         jc_status_phase(&r->st, JC_PHASE_CELL);
         jc_test_stop("cgroup");
         if (cgroup(r, err) < 0)
@@ -601,7 +636,8 @@ static void finish(struct run *r, const struct jc_error *failure)
         jc_cell_leave(&r->cell);
         if (r->st.cell_created)
                 jc_res_keeper_gone(&r->res);
-        jc_prep_close(&r->prep);
+        jc_image_info_free(&r->image);
+        jc_strv_free(&r->argv);
         jc_bpf_free(&r->bpf);
         jc_supervisor_close(&r->sup);
         if (failure != NULL)
@@ -646,7 +682,6 @@ int cmd_run(int argc, char **argv)
                         return EXIT_SANDBOX;
                 }
         }
-        r.prep.image_fd = -1;
         r.cell.sock = -1;
         for (rc = 0; rc < JC_NS_COUNT; rc++)
                 r.cell.fds[rc] = -1;

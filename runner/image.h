@@ -12,20 +12,20 @@
  * leaves the entry, no device node, no setuid/setgid bit, no file
  * capability, everything owned by the importer (root).
  *
- * The runner's sequence:
+ * The runner's sequence (runner/cell_image.c, in the cell's keeper, which
+ * lives as long as the cell):
  *
  *   struct jc_image img;
  *   struct jc_image_opts o;
  *   jc_image_opts_from_spec(&o, spec);
- *   o.src_fd = fd;                      (optional: IMG opened with the user's rights)
+ *   o.src_fd = fd;                      (IMG opened with the user's rights)
  *   jc_image_open(&o, &img, err);       (may import: takes as long as the unpack)
- *   ...in its private mount namespace...
  *   if (img.kind == JC_IMG_SQUASHFS)
- *           jc_squashfs_mount(img.squashfs_fd, dir, spec->squashfs_mount, &ids, &m, err);
- *   lower layer = img.rootfs, or dir for squashfs
+ *           jc_squashfs_open(img.squashfs_fd, spec->squashfs_mount, &ids, 0, &m, &mnt, err);
+ *   root = mnt for squashfs, else img.rootfs: handed to the sandbox's init
  *   argv/env/cwd from jc_image_argv, jc_image_env, jc_image_workdir
- *   ...the job runs...
- *   jc_squashfs_umount(&m, err);
+ *   ...the cell lives...
+ *   jc_squashfs_umount(&m, err);        (reaps squashfuse)
  *   jc_image_close(&img);               (releases the cache entry for `image gc')
  */
 #ifndef JC_IMAGE_H
@@ -161,17 +161,30 @@ struct jc_squashfs_ids {
         gid_t gid;
 };
 
-/* Mount the squashfs file FD read-only, nosuid, nodev on TARGET (an
- * existing directory), by squashfuse or the kernel.  Call it in the
- * runner's private mount namespace.  squashfuse: the runner mounts
- * /dev/fuse itself and hands the connection to squashfuse (libfuse's
- * /dev/fd/N), which runs in the foreground as IDS and dies with the
- * caller (PR_SET_PDEATHSIG).  kernel: a read-only loop device that frees
- * itself when the mount goes away. */
+/* The squashfs file FD as a detached mount (fsmount(2)), read-only,
+ * nosuid, nodev, by squashfuse or the kernel: *MNT is its descriptor, to
+ * attach with move_mount(2) or open_tree(2)'s kin; nothing appears in
+ * any mount namespace before that, and the mount goes with the last
+ * reference to it.  squashfuse: a FUSE connection opened and mounted
+ * here, handed to squashfuse (libfuse's /dev/fd/N), which runs in the
+ * foreground as IDS (NULL: as the caller), without privilege, and dies
+ * with the caller (PR_SET_PDEATHSIG).  kernel: a read-only loop device
+ * that frees itself when the superblock goes.  With NS_PID > 0
+ * (squashfuse only) the FUSE filesystem is made in the user and mount
+ * namespaces of NS_PID, which the caller must be allowed to enter (it
+ * owns the user namespace, or is host root): the only place an
+ * unprivileged user may mount FUSE, and where the image's owners read as
+ * that user namespace maps them (uid 0 is root inside). */
+int jc_squashfs_open(int fd, enum jc_squashfs_mount how, const struct jc_squashfs_ids *ids,
+                     pid_t ns_pid, struct jc_squashfs *m, int *mnt, struct jc_error *err);
+
+/* The same, attached on TARGET (an existing directory) in the caller's
+ * mount namespace: call it in a private one. */
 int jc_squashfs_mount(int fd, const char *target, enum jc_squashfs_mount how,
                       const struct jc_squashfs_ids *ids, struct jc_squashfs *m,
                       struct jc_error *err);
-/* Unmount, and reap squashfuse.  Safe on a zeroed M. */
+/* Unmount (jc_squashfs_mount's target), and reap squashfuse.  Safe on a
+ * zeroed M. */
 int jc_squashfs_umount(struct jc_squashfs *m, struct jc_error *err);
 
 /* squashfuse's path (configure finds it; JOBCELL_SQUASHFUSE is ignored on purpose). */

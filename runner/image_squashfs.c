@@ -22,12 +22,15 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sched.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "image_internal.h"
+#include "sync.h"
 
 #ifndef LOOP_CONFIGURE
 #define LOOP_CONFIGURE 0x4C0A
@@ -39,11 +42,27 @@ struct loop_config {
 };
 #endif
 
-static int kernel_mount(int fd, const char *target, struct jc_error *err)
+/* A new superblock of FSFD's type, configured by the fsconfig calls the
+ * caller made, as a detached read-only, nosuid, nodev mount: nothing
+ * appears in any mount namespace until someone attaches it (move_mount). */
+static int fs_detached(int fsfd, const char *what, int *mnt, struct jc_error *err)
+{
+        if (fsconfig(fsfd, FSCONFIG_SET_FLAG, "ro", NULL, 0) < 0)
+                return jc_error_set(err, errno, "%s: read-only", what);
+        if (fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+                return jc_error_set(err, errno, "%s: mount (not a squashfs file?)", what);
+        *mnt = fsmount(fsfd, FSMOUNT_CLOEXEC,
+                       MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+        if (*mnt < 0)
+                return jc_error_set(err, errno, "%s: make the mount", what);
+        return 0;
+}
+
+static int kernel_tree(int fd, int *mnt, struct jc_error *err)
 {
         struct loop_config cfg;
         char dev[64];
-        int ctl, lfd = -1, n, tries, rc = -1;
+        int ctl, lfd = -1, fsfd = -1, n, tries, rc = -1;
 
         ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
         if (ctl < 0)
@@ -91,15 +110,21 @@ static int kernel_mount(int fd, const char *target, struct jc_error *err)
                 jc_error_set(err, EBUSY, "squashfs: no free loop device");
                 goto out;
         }
-        if (mount(dev, target, "squashfs", MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0) {
-                jc_error_set(err, errno, "squashfs: mount `%s' on `%s' (not a squashfs file?)", dev,
-                             target);
+        fsfd = fsopen("squashfs", FSOPEN_CLOEXEC);
+        if (fsfd < 0) {
+                jc_error_set(err, errno, "squashfs: fsopen");
                 goto out;
         }
-        rc = 0;
+        if (fsconfig(fsfd, FSCONFIG_SET_STRING, "source", dev, 0) < 0) {
+                jc_error_set(err, errno, "squashfs: source `%s'", dev);
+                goto out;
+        }
+        rc = fs_detached(fsfd, "squashfs", mnt, err);
 out:
-        /* With autoclear, closing our fd detaches the device once it is
-         * not mounted (at once if the mount failed). */
+        /* With autoclear, closing our fd detaches the device once no
+         * superblock holds it (at once if the mount failed). */
+        if (fsfd >= 0)
+                close(fsfd);
         if (lfd >= 0)
                 close(lfd);
         close(ctl);
@@ -140,77 +165,278 @@ static void squashfuse_child(int fuse_fd, int img_fd, pid_t parent,
         _exit(127);
 }
 
-static int fuse_mount(int fd, const char *target, const struct jc_squashfs_ids *ids, pid_t *pid,
-                      struct jc_error *err)
+/* An unsigned number as text, without stdio (it runs after fork). */
+static void utoa(unsigned v, char *buf, size_t len)
 {
-        char opts[256];
-        pid_t parent = getpid(), child;
-        int fuse_fd, probe, status;
+        char tmp[16];
+        size_t n = 0, i;
 
-        fuse_fd = open("/dev/fuse", O_RDWR | O_CLOEXEC);
-        if (fuse_fd < 0)
+        do
+                tmp[n++] = (char)('0' + v % 10);
+        while ((v /= 10) != 0 && n < sizeof(tmp));
+        for (i = 0; i < n && i + 1 < len; i++)
+                buf[i] = tmp[n - 1 - i];
+        buf[i] = '\0';
+}
+
+/* The FUSE device: the kernel takes a connection only from a descriptor
+ * opened in the user namespace that mounts it. */
+static int fuse_open(int *fuse_fd, struct jc_error *err)
+{
+        *fuse_fd = open("/dev/fuse", O_RDWR | O_CLOEXEC);
+        if (*fuse_fd < 0)
                 return jc_error_set(err, errno, "squashfuse: open `/dev/fuse'");
-        /* allow_other: the job's uid differs from the mounter's;
-         * default_permissions: the kernel checks modes, as on a disk. */
-        jc_format(opts, sizeof(opts),
-                  "fd=%d,rootmode=40000,user_id=%u,group_id=%u,allow_other,default_permissions",
-                  fuse_fd, ids ? (unsigned)ids->uid : 0, ids ? (unsigned)ids->gid : 0);
-        if (mount("squashfuse", target, "fuse.squashfuse", MS_RDONLY | MS_NOSUID | MS_NODEV, opts) <
-            0) {
-                jc_error_set(err, errno, "squashfuse: mount fuse on `%s'", target);
+        return 0;
+}
+
+/* A FUSE filesystem of the current user namespace on the connection
+ * FUSE_FD, detached, in *MNT.  UID and GID own it (in this user
+ * namespace); allow_other lets the job in, default_permissions has the
+ * kernel check modes, as on a disk. */
+static int fuse_tree(int fuse_fd, uid_t uid, gid_t gid, int *mnt, struct jc_error *err)
+{
+        char num[16];
+        int fsfd, rc = -1;
+
+        *mnt = -1;
+        fsfd = fsopen("fuse", FSOPEN_CLOEXEC);
+        if (fsfd < 0)
+                return jc_error_set(err, errno, "squashfuse: fsopen fuse");
+        utoa((unsigned)fuse_fd, num, sizeof(num));
+        if (fsconfig(fsfd, FSCONFIG_SET_STRING, "fd", num, 0) < 0 ||
+            fsconfig(fsfd, FSCONFIG_SET_STRING, "rootmode", "40000", 0) < 0 ||
+            fsconfig(fsfd, FSCONFIG_SET_STRING, "source", "squashfuse", 0) < 0 ||
+            fsconfig(fsfd, FSCONFIG_SET_STRING, "subtype", "squashfuse", 0) < 0 ||
+            fsconfig(fsfd, FSCONFIG_SET_FLAG, "allow_other", NULL, 0) < 0 ||
+            fsconfig(fsfd, FSCONFIG_SET_FLAG, "default_permissions", NULL, 0) < 0) {
+                jc_error_set(err, errno, "squashfuse: configure the FUSE mount");
+                goto out;
+        }
+        utoa((unsigned)uid, num, sizeof(num));
+        if (fsconfig(fsfd, FSCONFIG_SET_STRING, "user_id", num, 0) < 0) {
+                jc_error_set(err, errno, "squashfuse: user_id %s", num);
+                goto out;
+        }
+        utoa((unsigned)gid, num, sizeof(num));
+        if (fsconfig(fsfd, FSCONFIG_SET_STRING, "group_id", num, 0) < 0) {
+                jc_error_set(err, errno, "squashfuse: group_id %s", num);
+                goto out;
+        }
+        rc = fs_detached(fsfd, "squashfuse", mnt, err);
+out:
+        close(fsfd);
+        return rc;
+}
+
+/* Start squashfuse on the connection FUSE_FD (ours is closed: the
+ * child's copy is then the only one, so if squashfuse dies the
+ * connection aborts and nothing waits on it forever). */
+static int squashfuse_start(int fuse_fd, int img_fd, const struct jc_squashfs_ids *ids, pid_t *pid,
+                            struct jc_error *err)
+{
+        pid_t parent = getpid(), child;
+
+        child = fork();
+        if (child == 0)
+                squashfuse_child(fuse_fd, img_fd, parent, ids);
+        close(fuse_fd);
+        if (child < 0)
+                return jc_error_set(err, errno, "squashfuse: fork");
+        *pid = child;
+        return 0;
+}
+
+/* Why squashfuse did not serve: it is reaped here. */
+static int squashfuse_failed(pid_t pid, int e, struct jc_error *err)
+{
+        int status = 0;
+
+        kill(pid, SIGKILL);
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+                ;
+        if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+                return jc_error_set(err, e, "squashfuse: could not run `%s'", JC_SQUASHFUSE);
+        return jc_error_set(err, e,
+                            "squashfuse: the image is not a squashfs it can read "
+                            "(it exited with %d)",
+                            WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+}
+
+/* Opening the root needs squashfuse to have read the file and answered:
+ * this waits until it serves, or fails when it quit.  0 or an errno. */
+static int probe(int mnt)
+{
+        int fd = openat(mnt, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+        if (fd < 0)
+                return errno;
+        close(fd);
+        return 0;
+}
+
+static int fuse_here(int fd, const struct jc_squashfs_ids *ids, pid_t *pid, int *mnt,
+                     struct jc_error *err)
+{
+        int fuse_fd, e;
+
+        if (fuse_open(&fuse_fd, err) < 0)
+                return -1;
+        if (fuse_tree(fuse_fd, ids ? ids->uid : 0, ids ? ids->gid : 0, mnt, err) < 0) {
                 close(fuse_fd);
                 return -1;
         }
-        child = fork();
-        if (child == 0)
-                squashfuse_child(fuse_fd, fd, parent, ids);
-        /* Ours closed, the child's copy is the only one: if squashfuse
-         * dies, the connection aborts and nothing waits on it forever. */
-        close(fuse_fd);
-        if (child < 0) {
-                jc_error_set(err, errno, "squashfuse: fork");
-                umount2(target, MNT_DETACH);
-                return -1;
-        }
-        /* Opening the root needs squashfuse to have read the file and
-         * answered: this waits until it serves, or fails when it quit. */
-        probe = open(target, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (probe < 0) {
-                int e = errno;
+        if (squashfuse_start(fuse_fd, fd, ids, pid, err) < 0)
+                goto fail;
+        e = probe(*mnt);
+        if (e == 0)
+                return 0;
+        squashfuse_failed(*pid, e, err);
+        *pid = 0;
+fail:
+        close(*mnt);
+        *mnt = -1;
+        return -1;
+}
 
-                umount2(target, MNT_DETACH);
-                kill(child, SIGKILL);
-                while (waitpid(child, &status, 0) < 0 && errno == EINTR)
-                        ;
-                if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
-                        return jc_error_set(err, e, "squashfuse: could not run `%s'",
-                                            JC_SQUASHFUSE);
-                return jc_error_set(err, e,
-                                    "squashfuse: the image is not a squashfs it can read "
-                                    "(it exited with %d)",
-                                    WIFEXITED(status) ? WEXITSTATUS(status)
-                                                      : 128 + WTERMSIG(status));
+/* In NS_PID's user and mount namespaces (the sandbox's): an unprivileged
+ * user may make a FUSE filesystem only in a user namespace of its own,
+ * and only in a mount namespace that user namespace owns.  Made there,
+ * the filesystem's owners are those of that user namespace: squashfuse
+ * says uid 0, the kernel reads root inside; what the sandbox does not map
+ * shows as nobody.  A child joins the two namespaces, makes the
+ * filesystem and sends the connection and the mount back; squashfuse is
+ * then started here, as our child, and the joined child checks that it
+ * serves (a process outside the user namespace may not look: allow_other
+ * admits only those inside). */
+static void fuse_in_child(pid_t ns_pid, int sock) __attribute__((noreturn));
+
+static void fuse_in_child(pid_t ns_pid, int sock)
+{
+        struct jc_error err = { 0 };
+        bool host_root = geteuid() == 0;
+        char path[64];
+        int userns, mntns, fds[2], e;
+
+        jc_format(path, sizeof(path), "/proc/%d/ns/user", (int)ns_pid);
+        userns = open(path, O_RDONLY | O_CLOEXEC);
+        jc_format(path, sizeof(path), "/proc/%d/ns/mnt", (int)ns_pid);
+        mntns = open(path, O_RDONLY | O_CLOEXEC);
+        if (userns < 0 || mntns < 0 || setns(userns, CLONE_NEWUSER) < 0 ||
+            setns(mntns, CLONE_NEWNS) < 0) {
+                jc_error_set(&err, errno, "squashfuse: enter the sandbox's namespaces");
+                jc_child_fail(sock, &err);
         }
-        close(probe);
-        *pid = child;
-        return 0;
+        if (fuse_open(&fds[0], &err) < 0) {
+                jc_error_wrap(&err, "squashfs images need FUSE, which is not available to %s",
+                              host_root ? "root" : "this user");
+                jc_child_fail(sock, &err);
+        }
+        /* Host root is not mapped in the sandbox, and FUSE refuses
+         * requests (the probe's too) from ids it cannot map (EOVERFLOW):
+         * become root inside, which is.  Rootless, we are mapped. */
+        if (host_root && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {
+                jc_error_set(&err, errno, "squashfuse: become root inside");
+                jc_child_fail(sock, &err);
+        }
+        if (fuse_tree(fds[0], getuid(), getgid(), &fds[1], &err) < 0)
+                jc_child_fail(sock, &err);
+        if (jc_msg_send(sock, JC_MSG_FDS, NULL, 0, fds, 2) < 0)
+                _exit(125);
+        close(fds[0]);
+        if (jc_msg_expect(sock, JC_MSG_GO, NULL, 0, NULL, NULL, "squashfuse", &err) < 0)
+                _exit(125);
+        e = probe(fds[1]);
+        jc_msg_send(sock, JC_MSG_READY, &e, sizeof(e), NULL, 0);
+        _exit(0);
+}
+
+static int fuse_in(pid_t ns_pid, int fd, pid_t *pid, int *mnt, struct jc_error *err)
+{
+        int sp[2], fds[2], e = 0, rc = -1;
+        size_t nfds = 2;
+        pid_t child;
+
+        *mnt = -1;
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
+                return jc_error_set(err, errno, "socketpair");
+        child = fork();
+        if (child < 0) {
+                close(sp[0]);
+                close(sp[1]);
+                return jc_error_set(err, errno, "squashfuse: fork");
+        }
+        if (child == 0) {
+                close(sp[0]);
+                fuse_in_child(ns_pid, sp[1]);
+        }
+        close(sp[1]);
+        if (jc_msg_expect(sp[0], JC_MSG_FDS, NULL, 0, fds, &nfds, "squashfuse", err) < 0)
+                goto out;
+        if (nfds != 2) {
+                for (e = 0; e < (int)nfds; e++)
+                        close(fds[e]);
+                jc_error_set(err, EPROTO, "squashfuse: %zu descriptors", nfds);
+                goto out;
+        }
+        *mnt = fds[1];
+        if (squashfuse_start(fds[0], fd, NULL, pid, err) < 0)
+                goto out;
+        if (jc_msg_send(sp[0], JC_MSG_GO, NULL, 0, NULL, 0) < 0 ||
+            jc_msg_expect(sp[0], JC_MSG_READY, &e, sizeof(e), NULL, NULL, "squashfuse", err) < 0)
+                e = EPIPE;
+        if (e != 0) {
+                squashfuse_failed(*pid, e, err);
+                *pid = 0;
+                goto out;
+        }
+        rc = 0;
+out:
+        close(sp[0]);
+        while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
+                ;
+        if (rc < 0 && *mnt >= 0) {
+                close(*mnt);
+                *mnt = -1;
+        }
+        return rc;
+}
+
+int jc_squashfs_open(int fd, enum jc_squashfs_mount how, const struct jc_squashfs_ids *ids,
+                     pid_t ns_pid, struct jc_squashfs *m, int *mnt, struct jc_error *err)
+{
+        memset(m, 0, sizeof(*m));
+        m->how = how;
+        *mnt = -1;
+        if (ns_pid > 0 && how == JC_SQFS_KERNEL)
+                return jc_error_set(err, EPERM, "squashfs: the kernel's driver needs privilege");
+        if (how == JC_SQFS_KERNEL)
+                return kernel_tree(fd, mnt, err);
+        if (ns_pid > 0)
+                return fuse_in(ns_pid, fd, &m->daemon, mnt, err);
+        return fuse_here(fd, ids, &m->daemon, mnt, err);
 }
 
 int jc_squashfs_mount(int fd, const char *target, enum jc_squashfs_mount how,
                       const struct jc_squashfs_ids *ids, struct jc_squashfs *m,
                       struct jc_error *err)
 {
-        memset(m, 0, sizeof(*m));
-        m->how = how;
-        m->target = jc_strdup(target, err);
-        if (m->target == NULL)
+        struct jc_error ignored;
+        int mnt;
+
+        if (jc_squashfs_open(fd, how, ids, 0, m, &mnt, err) < 0)
                 return -1;
-        if ((how == JC_SQFS_KERNEL ? kernel_mount(fd, target, err)
-                                   : fuse_mount(fd, target, ids, &m->daemon, err)) < 0) {
+        m->target = jc_strdup(target, err);
+        if (m->target == NULL ||
+            move_mount(mnt, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) < 0) {
+                if (m->target != NULL)
+                        jc_error_set(err, errno, "squashfs: attach the mount on `%s'", target);
+                close(mnt);
                 free(m->target);
                 m->target = NULL;
+                jc_squashfs_umount(m, &ignored);
                 return -1;
         }
+        close(mnt);
         return 0;
 }
 

@@ -121,11 +121,18 @@ void jc_init_main(const struct jc_cell_args *a, int sync)
 {
         struct jc_cell_info info = { .version = 1 };
         struct jc_error err = { 0 };
-        int fds[JC_NS_COUNT], i, rc;
+        int fds[JC_NS_COUNT], i, rc, tree = -1;
+        size_t ntree = 1;
 
         prctl(PR_SET_NAME, "jobcell-init", 0, 0, 0);
-        if (jc_msg_expect(sync, JC_MSG_GO, NULL, 0, NULL, NULL, "init", &err) < 0)
+        /* GO may carry the image's root, mounted once our namespaces
+         * existed (a rootless squashfs, runner/cell_image.h). */
+        if (jc_msg_expect(sync, JC_MSG_GO, NULL, 0, &tree, &ntree, "init", &err) < 0)
                 _exit(125);
+        if (ntree == 1) {
+                a->prep->image_fd = tree;
+                a->prep->image_tree = true;
+        }
         if (build(a, sync, fds, &err) < 0)
                 jc_child_fail(sync, &err);
         rc = jc_msg_send(sync, JC_MSG_READY, &info, sizeof(info), fds, JC_NS_COUNT);

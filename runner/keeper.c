@@ -21,7 +21,9 @@
 #include <unistd.h>
 
 #include "cell.h"
+#include "cell_image.h"
 #include "cgroup.h"
+#include "prep.h"
 #include "privs.h"
 #include "resources.h"
 #include "sync.h"
@@ -33,12 +35,13 @@ struct member {
 };
 
 struct keeper {
-        const struct jc_cell_args *a;
+        const struct jc_cell_args *a; /* with the keeper's own prep */
         pid_t init;
         int fds[JC_NS_COUNT];
         struct jc_cell_info info;
-        struct pollfd *pfd; /* [0] init, [1] listener, [2...] members */
-        struct member *m;   /* parallel to pfd */
+        struct jc_cell_image image; /* held for the cell's whole life */
+        struct pollfd *pfd;         /* [0] init, [1] listener, [2...] members */
+        struct member *m;           /* parallel to pfd */
         size_t npfd, cap;
         struct jc_cgroup *own; /* cgroup v2 nesting: the keeper's plain set */
 };
@@ -72,7 +75,7 @@ static int start_init(struct keeper *k, struct jc_error *err)
         unsigned long flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC |
                               CLONE_NEWUTS | CLONE_NEWCGROUP;
         size_t nfds = JC_NS_COUNT;
-        int sp[2];
+        int sp[2], tree = -1, rc;
 
         if (k->a->spec->network == JC_NET_NONE)
                 flags |= CLONE_NEWNET;
@@ -94,7 +97,14 @@ static int start_init(struct keeper *k, struct jc_error *err)
         if (jc_ids_write(k->init, k->a->ids, err) < 0)
                 return jc_error_wrap(err, "user namespace");
         idmap_image(k);
-        if (jc_msg_send(sp[0], JC_MSG_GO, NULL, 0, NULL, 0) < 0)
+        /* A squashfs that squashfuse serves is mounted in the init's
+         * namespaces, now that they exist; the init gets it with GO. */
+        if (k->image.late && jc_cell_image_late(&k->image, k->init, &tree, err) < 0)
+                return -1;
+        rc = jc_msg_send(sp[0], JC_MSG_GO, NULL, 0, &tree, tree >= 0 ? 1 : 0);
+        if (tree >= 0)
+                close(tree);
+        if (rc < 0)
                 return jc_error_set(err, EPIPE, "start the init");
         if (jc_msg_expect(sp[0], JC_MSG_READY, &k->info, sizeof(k->info), k->fds, &nfds,
                           "build the sandbox", err) < 0)
@@ -148,7 +158,7 @@ static void member_left(const struct member *m)
         (void)jc_cgroup_destroy(cg, &err);
 }
 
-static void finish(struct keeper *k) __attribute__((noreturn));
+static void teardown(struct keeper *k, int status) __attribute__((noreturn));
 
 /* A member wrote or closed: 1 while it stays, 0 when it has left. */
 static int member_read(struct keeper *k, struct member *m, int fd)
@@ -165,7 +175,7 @@ static int member_read(struct keeper *k, struct member *m, int fd)
                  * nothing of the cell outlives it (its end of file tells it
                  * we are done).  Any other: it may go. */
                 if (k->npfd == 3)
-                        finish(k);
+                        teardown(k, 0);
                 jc_msg_send(fd, JC_MSG_GO, NULL, 0, NULL, 0);
                 return 0;
         }
@@ -179,9 +189,13 @@ static int member_read(struct keeper *k, struct member *m, int fd)
         return 1;
 }
 
-static int send_cell(struct keeper *k, int sock)
+/* The namespaces (TYPE: READY for the creator, FDS for a joiner), then
+ * what the image's config says: every member runs the same image. */
+static int send_cell(struct keeper *k, int sock, enum jc_msg_type type)
 {
-        return jc_msg_send(sock, JC_MSG_FDS, &k->info, sizeof(k->info), k->fds, JC_NS_COUNT);
+        if (jc_msg_send(sock, type, &k->info, sizeof(k->info), k->fds, JC_NS_COUNT) < 0)
+                return -1;
+        return jc_msg_send(sock, JC_MSG_IMAGE, k->image.json, strlen(k->image.json), NULL, 0);
 }
 
 /* A runner asks to join: it must be one of ours (root for a privileged
@@ -206,6 +220,7 @@ static void welcome(struct keeper *k, int listener)
                 return;
         }
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
         n = jc_msg_recv(fd, &type, hello, sizeof(hello) - 1, NULL, NULL);
         if (n < 0 || type != JC_MSG_HELLO) {
                 close(fd);
@@ -218,23 +233,33 @@ static void welcome(struct keeper *k, int listener)
                 close(fd);
                 return;
         }
-        if (send_cell(k, fd) < 0 || add_member(k, fd, cred.pid) < 0)
+        if (send_cell(k, fd, JC_MSG_FDS) < 0 || add_member(k, fd, cred.pid) < 0)
                 close(fd);
 }
 
-/* The end of the cell: the init and with it every process inside, then
- * the keeper's own cgroup (it moves back first). */
-static void finish(struct keeper *k)
+/* The cell ends: its processes, then what the image held, then the
+ * keeper's own cgroup (it moves back first).  The image's mount lives in
+ * the cell's mount namespace and goes with it; squashfuse (our child, in
+ * our set) is reaped and the cache entry released before the set is
+ * removed (were the keeper killed instead, squashfuse's parent-death
+ * signal and the kernel would do the same, and the creator or `jobcell
+ * gc' the set). */
+static void teardown(struct keeper *k, int status)
 {
         struct jc_error err = { 0 };
+        size_t i;
 
         if (k->init > 0) {
                 kill(k->init, SIGKILL);
                 waitpid(k->init, NULL, 0);
         }
+        for (i = 0; i < JC_NS_COUNT; i++)
+                if (k->fds[i] >= 0)
+                        close(k->fds[i]);
+        jc_cell_image_close(&k->image);
         if (k->own != NULL)
                 (void)jc_cgroup_destroy(k->own, &err); /* else gc's */
-        _exit(0);
+        _exit(status);
 }
 
 static void serve(struct keeper *k) __attribute__((noreturn));
@@ -249,7 +274,7 @@ static void serve(struct keeper *k)
                 /* The init died: nothing is left to keep.  (The members'
                  * runners live on and remove their own sets.) */
                 if (k->pfd[0].revents)
-                        finish(k);
+                        break;
                 if (k->pfd[1].fd >= 0 && (k->pfd[1].revents & POLLIN))
                         welcome(k, k->pfd[1].fd);
                 for (i = 2; i < k->npfd; i++) {
@@ -263,18 +288,56 @@ static void serve(struct keeper *k)
                 if (k->npfd == 2)
                         break; /* the last member left */
         }
-        finish(k);
+        teardown(k, 0);
+}
+
+/* The cell could not be built: runners already waiting to join hear why.
+ * Those that come later are refused at connect(2) (a listener shut down
+ * for reading takes no one) and try to build the cell themselves. */
+static void refuse_waiting(int listener, const struct jc_error *err)
+{
+        static char hello[JC_MSG_MAX];
+        struct timeval tv = { .tv_sec = 1 };
+        enum jc_msg_type type;
+        int fd;
+
+        if (listener < 0 || shutdown(listener, SHUT_RD) < 0 ||
+            fcntl(listener, F_SETFL, O_NONBLOCK) < 0)
+                return;
+        while ((fd = accept4(listener, NULL, NULL, SOCK_CLOEXEC)) >= 0) {
+                /* Its hello read first: closing on unread data would
+                 * reset the connection before our answer is read. */
+                setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+                setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+                jc_msg_recv(fd, &type, hello, sizeof(hello), NULL, NULL);
+                jc_msg_send(fd, JC_MSG_ERROR, err, sizeof(*err), NULL, 0);
+                close(fd);
+        }
+}
+
+/* Everything the init is made of: the job's paths, opened with the
+ * user's rights, and the image, which may take an import. */
+static int prepare(struct keeper *k, struct jc_prep *prep, struct jc_error *err)
+{
+        if (jc_prep_open(k->a->spec, k->a->job, prep, err) < 0)
+                return -1;
+        return jc_cell_image_open(k->a->spec, k->a->job, prep, &k->image, err);
 }
 
 void jc_keeper_main(const struct jc_cell_args *a, int member, int listener)
 {
-        struct keeper k = { .a = a, .init = -1, .npfd = 3, .cap = 8 };
+        struct jc_cell_args args = *a;
+        struct jc_prep prep = { .image_fd = -1 };
+        struct keeper k = { .a = &args, .init = -1, .npfd = 3, .cap = 8 };
         struct jc_error err = { 0 };
-        _cleanup_free_ int *keep = NULL;
-        size_t nkeep = 0, i;
+        int keep[2] = { member, listener }, devnull;
         pid_t creator = getppid();
-        int devnull;
+        size_t i;
 
+        for (i = 0; i < JC_NS_COUNT; i++)
+                k.fds[i] = -1;
+        k.image.img.squashfs_fd = k.image.img.lock_fd = -1;
+        args.prep = &prep;
         prctl(PR_SET_NAME, "jobcell-keeper", 0, 0, 0);
         /* A session of its own: a terminal's Ctrl-C (sent to the whole
          * foreground process group) is for the job, never for the keeper. */
@@ -284,15 +347,7 @@ void jc_keeper_main(const struct jc_cell_args *a, int member, int listener)
         devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
         for (i = 0; devnull >= 0 && i < 3; i++)
                 dup2(devnull, (int)i);
-        keep = malloc((3 + a->prep->nmounts) * sizeof(int));
-        if (keep == NULL)
-                _exit(125);
-        keep[nkeep++] = member;
-        keep[nkeep++] = listener;
-        keep[nkeep++] = a->prep->image_fd;
-        for (i = 0; i < a->prep->nmounts; i++)
-                keep[nkeep++] = a->prep->mount_fds[i];
-        jc_fds_close(keep, nkeep, false, &err);
+        jc_fds_close(keep, listener >= 0 ? 2 : 1, false, &err);
         k.pfd = calloc(k.cap, sizeof(*k.pfd));
         k.m = calloc(k.cap, sizeof(*k.m));
         if (k.pfd == NULL || k.m == NULL)
@@ -301,25 +356,19 @@ void jc_keeper_main(const struct jc_cell_args *a, int member, int listener)
         k.pfd[2] = (struct pollfd){ .fd = member, .events = POLLIN };
         k.m[2].pid = creator;
         /* Out of the cgroup the members' sets go below (cgroup v2), before
-         * the init is cloned: it and its cgroup namespace follow us.  A
+         * the image is opened (squashfuse is our child) and the init is
+         * cloned: they and the init's cgroup namespace follow us.  A
          * failure shows when the runner makes its own set. */
         if (a->keeper_cgroup != NULL && jc_res_cgroup_create(a->keeper_cgroup, &k.own, &err) < 0)
                 memset(&err, 0, sizeof(err));
-        if (start_init(&k, &err) < 0) {
-                if (k.init > 0) {
-                        kill(k.init, SIGKILL);
-                        waitpid(k.init, NULL, 0);
-                        k.init = -1;
-                }
-                if (k.own != NULL) {
-                        struct jc_error e2;
-
-                        (void)jc_cgroup_destroy(k.own, &e2);
-                }
-                jc_child_fail(member, &err);
+        if (prepare(&k, &prep, &err) < 0 || start_init(&k, &err) < 0) {
+                jc_prep_close(&prep);
+                refuse_waiting(listener, &err);
+                jc_msg_send(member, JC_MSG_ERROR, &err, sizeof(err), NULL, 0);
+                teardown(&k, 125);
         }
-        jc_prep_close(a->prep);
-        if (jc_msg_send(member, JC_MSG_READY, &k.info, sizeof(k.info), k.fds, JC_NS_COUNT) < 0)
-                finish(&k);
+        jc_prep_close(&prep);
+        if (send_cell(&k, member, JC_MSG_READY) < 0)
+                teardown(&k, 125);
         serve(&k);
 }

@@ -1,5 +1,8 @@
 # runner/: the jobcell command and the sandbox it builds, one file per
 # concern, in a convenience library that jobcell and the tests link.
+# Convenience libraries do not carry each other: a link line lists
+# libjcrunner.la, then libjccgroup.la, libjcimage.la (the cell's keeper
+# opens the image) and libjcpolicy.la.
 noinst_LTLIBRARIES += libjcrunner.la
 libjcrunner_la_SOURCES = \
 	runner/job.h \
@@ -17,6 +20,7 @@ libjcrunner_la_SOURCES = \
 	runner/seccomp_default.c runner/seccomp_profile.c runner/seccomp_cache.c \
 	runner/prep.c runner/prep.h \
 	runner/cell.c runner/cell.h \
+	runner/cell_image.c runner/cell_image.h \
 	runner/keeper.c runner/init.c \
 	runner/member.c runner/member.h \
 	runner/env.c runner/env.h \
@@ -53,7 +57,7 @@ libjcimage_la_SOURCES = \
 	runner/image.c runner/image.h runner/image_internal.h \
 	runner/image_src.c runner/image_oci.c runner/image_docker.c \
 	runner/image_config.c runner/image_extract.c runner/image_cache.c \
-	runner/image_squashfs.c
+	runner/image_squashfs.c runner/sync.c
 libjcimage_la_CFLAGS = $(AM_CFLAGS) $(LIBARCHIVE_CFLAGS) $(NETTLE_CFLAGS) $(JSONC_CFLAGS)
 libjcimage_la_LIBADD = $(LIBARCHIVE_LIBS) $(NETTLE_LIBS) $(JSONC_LIBS)
 jobcell_SOURCES += runner/cmd_image.c

@@ -29,12 +29,46 @@ static const char *path_of(const struct jc_spec *spec, size_t i)
         return i == 0 ? spec->image : spec->mounts.v[i - 1].src;
 }
 
-static int open_one(const char *path, bool dir, int *fd, struct jc_error *err)
+static int open_one(const char *path, int *fd, struct jc_error *err)
 {
-        *fd = open(path, O_PATH | O_CLOEXEC | (dir ? O_DIRECTORY : 0));
+        *fd = open(path, O_PATH | O_CLOEXEC);
         if (*fd < 0)
                 return jc_error_set(err, errno, "open `%s'", path);
         return 0;
+}
+
+/* The image: a directory, or a file the image library reads (a tar, a
+ * squashfs), which must be opened readable.  An O_PATH descriptor gives
+ * no read access, so a file is opened again through /proc/self/fd: that
+ * checks the caller's rights on the very inode the path led to. */
+static int open_image(const char *path, int *fd, struct jc_error *err)
+{
+        struct stat st;
+        char link[32];
+        int rfd;
+
+        if (open_one(path, fd, err) < 0)
+                return -1;
+        if (fstat(*fd, &st) < 0 || !(S_ISDIR(st.st_mode) || S_ISREG(st.st_mode))) {
+                jc_error_set(err, errno, "image `%s' is neither a directory nor a file", path);
+                close(*fd);
+                *fd = -1;
+                return -1;
+        }
+        if (S_ISDIR(st.st_mode))
+                return 0;
+        jc_format(link, sizeof(link), "/proc/self/fd/%d", *fd);
+        rfd = open(link, O_RDONLY | O_NOCTTY | O_CLOEXEC);
+        if (rfd < 0)
+                jc_error_set(err, errno, "open `%s'", path);
+        close(*fd);
+        *fd = rfd;
+        return rfd < 0 ? -1 : 0;
+}
+
+static int open_path(const struct jc_spec *spec, size_t i, int *fd, struct jc_error *err)
+{
+        return i == 0 ? open_image(spec->image, fd, err) : open_one(path_of(spec, i), fd, err);
 }
 
 /* As the job's user (a forked helper that becomes the user), open the
@@ -66,7 +100,7 @@ static void as_user(const struct jc_spec *spec, const struct jc_job *job, int so
         for (i = 0; i <= spec->mounts.n; i++) {
                 if (!users_path(spec, i))
                         continue;
-                if (open_one(path_of(spec, i), i == 0, &fds[n], &err) < 0)
+                if (open_path(spec, i, &fds[n], &err) < 0)
                         jc_child_fail(sock, &err);
                 if (++n == JC_MSG_MAX_FDS || i == spec->mounts.n) {
                         jc_msg_send(sock, JC_MSG_FDS, NULL, 0, fds, n);
@@ -142,8 +176,10 @@ static int recheck(const struct jc_spec *spec, size_t i, int fd, struct jc_error
         return 0;
 }
 
-/* Record each descriptor's resolved path, and (privileged) turn it into a
- * detached mount tree the init can attach in its own mount namespace. */
+/* Record each descriptor's resolved path, and (privileged) turn each bind
+ * source into a detached mount tree the init can attach in its own mount
+ * namespace.  The image is left as the user's descriptor: what the
+ * sandbox's root is made of depends on its kind (runner/cell_image.h). */
 static int finish(int *all, size_t n, bool privileged, struct jc_prep *prep, struct jc_error *err)
 {
         char link[32], real[4096];
@@ -163,13 +199,12 @@ static int finish(int *all, size_t n, bool privileged, struct jc_prep *prep, str
                 prep->paths[i] = strdup(real);
                 if (prep->paths[i] == NULL)
                         return jc_error_set(err, errno, "prepare");
-                if (privileged) {
-                        /* The image's submounts are not part of it (the
-                         * overlay would not show them anyway); a bind
-                         * source brings its submounts, as with MS_REC. */
+                if (privileged && i > 0) {
+                        /* A bind source brings its submounts, as with
+                         * MS_REC. */
                         int tree = open_tree(all[i], "",
                                              OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH |
-                                                     (i > 0 ? AT_RECURSIVE : 0));
+                                                     AT_RECURSIVE);
 
                         if (tree < 0)
                                 return jc_error_set(err, errno, "copy the mount tree of `%s'",
@@ -212,12 +247,11 @@ int jc_prep_open(const struct jc_spec *spec, const struct jc_job *job, struct jc
                         goto fail;
         } else {
                 for (i = 0; i < n; i++)
-                        if (users_path(spec, i) &&
-                            open_one(path_of(spec, i), i == 0, &all[i], err) < 0)
+                        if (users_path(spec, i) && open_path(spec, i, &all[i], err) < 0)
                                 goto fail;
         }
         for (i = 1; i < n; i++) {
-                if (!users_path(spec, i) && open_one(path_of(spec, i), false, &all[i], err) < 0)
+                if (!users_path(spec, i) && open_one(path_of(spec, i), &all[i], err) < 0)
                         goto fail;
                 if (users_path(spec, i) && recheck(spec, i - 1, all[i], err) < 0)
                         goto fail;

@@ -70,6 +70,11 @@ static int stage(int *stagefd, struct jc_error *err)
         return 0;
 }
 
+static bool is_tree(const struct jc_prep *prep, size_t i)
+{
+        return i == 0 ? prep->image_tree : prep->trees;
+}
+
 /* Source I of PREP (0: the image, 1 + k: mount k) as a descriptor of
  * this mount namespace: the detached tree itself (borrowed), or the path
  * opened again here and checked to be the very file the runner opened. */
@@ -78,7 +83,7 @@ static int source(const struct jc_prep *prep, size_t i, int *fd, struct jc_error
         int given = i == 0 ? prep->image_fd : prep->mount_fds[i - 1];
         struct stat a, b;
 
-        if (prep->trees) {
+        if (is_tree(prep, i)) {
                 *fd = given;
                 return 0;
         }
@@ -112,14 +117,14 @@ static void close_sources(const struct jc_prep *prep, int *src)
 {
         size_t i;
 
-        for (i = 0; !prep->trees && i <= prep->nmounts; i++)
-                if (src[i] >= 0)
+        for (i = 0; i <= prep->nmounts; i++)
+                if (!is_tree(prep, i) && src[i] >= 0)
                         close(src[i]);
 }
 
 static int overlay(int stagefd, const struct jc_prep *prep, const int *src, struct jc_error *err)
 {
-        if (jc_bind_plain(stagefd, src[0], prep->trees, prep->paths[0], "/lower", err) < 0)
+        if (jc_bind_plain(stagefd, src[0], prep->image_tree, prep->paths[0], "/lower", err) < 0)
                 return jc_error_wrap(err, "image");
         /* The image is the read-only lower layer; writes (mount points, and
          * the job's files when the root is writable) land in the tmpfs. */

@@ -8,20 +8,23 @@
 #include "job.h"
 #include "userns.h"
 
-/* What the runner opened for the init before the clone: the image root
+/* What the keeper opened for the init before the clone: the image root
  * and each mount's source (same order as spec->mounts).  The kernel binds
  * only from mounts of the caller's own mount namespace, and the init's is
- * a new one: a privileged runner hands over detached copies of the trees
+ * a new one: a privileged keeper hands over detached copies of the trees
  * (open_tree(OPEN_TREE_CLONE)), which the init attaches with move_mount;
  * a rootless one (no CAP_SYS_ADMIN for open_tree) hands over plain
  * descriptors plus their resolved paths, which the init opens again and
- * checks to be the same files. */
+ * checks to be the same files.  The image root is a tree whenever
+ * IMAGE_TREE says so: always when privileged, and for a squashfs image
+ * (a detached mount, runner/cell_image.h) rootless too. */
 struct jc_prep {
         int image_fd;
         int *mount_fds;
         size_t nmounts;
-        bool trees;
-        char **paths; /* [0] the image, [1 + i] mount i: resolved paths */
+        bool trees;      /* the mount sources are detached trees */
+        bool image_tree; /* the image root is a detached tree */
+        char **paths;    /* [0] the image, [1 + i] mount i: resolved paths */
 };
 
 void jc_prep_close(struct jc_prep *prep);

@@ -58,6 +58,19 @@ int jc_status_write(int fd, const struct jc_status *st, const struct jc_spec *sp
         json_object_object_add(root, "signal", st->signal ? json_object_new_int(st->signal) : NULL);
         json_object_object_add(root, "started", json_object_new_boolean(st->started));
         json_object_object_add(root, "cell_created", json_object_new_boolean(st->cell_created));
+        if (st->image_kind[0] != '\0') {
+                json_object *img = json_object_new_object();
+
+                json_object_object_add(img, "kind", json_object_new_string(st->image_kind));
+                json_object_object_add(
+                        img, "digest",
+                        st->image_digest[0] ? json_object_new_string(st->image_digest) : NULL);
+                json_object_object_add(img, "imported",
+                                       json_object_new_boolean(st->image_imported));
+                json_object_object_add(root, "image", img);
+        } else {
+                json_object_object_add(root, "image", NULL);
+        }
         json_object_object_add(root, "error",
                                st->error[0] ? json_object_new_string(st->error) : NULL);
         /* Where there was no cgroup set, nothing is known: null. */

@@ -9,8 +9,8 @@
 
 enum jc_phase {
         JC_PHASE_RESOLVE, /* policy and request into a spec */
-        JC_PHASE_PREPARE, /* seccomp filter, id maps, the job's paths opened */
-        JC_PHASE_CELL,    /* the cell built or joined */
+        JC_PHASE_PREPARE, /* seccomp filter, id maps */
+        JC_PHASE_CELL,    /* the cell built (the job's paths and the image opened) or joined */
         JC_PHASE_CGROUP,  /* the runner's cgroup set made, the runner in it */
         JC_PHASE_START,   /* the job entered the cell and exec'd */
         JC_PHASE_RUN,     /* the job ran */
@@ -26,6 +26,9 @@ struct jc_status {
         int signal;    /* the signal that ended the job, or 0 */
         bool started;  /* the job exec'd */
         bool cell_created;
+        char image_kind[16];   /* the image: dir, oci, docker, squashfs ("": none yet) */
+        char image_digest[80]; /* "sha256:HEX" or "" */
+        bool image_imported;   /* this runner's cell unpacked it into the cache */
         char error[JC_ERROR_MSG_MAX + 128]; /* why the sandbox failed, or "" */
         /* The usage of the runner's cgroup set (jc_cgroup_stats_json), or
          * NULL when it had none (a rootless runner without delegation). */

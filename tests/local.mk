@@ -90,7 +90,7 @@ check-v2: tests/cgroup/real tests/probe/jcprobe jobcell
 check_PROGRAMS += tests/unit/test_seccomp tests/unit/seccomp_omp
 tests_unit_test_seccomp_SOURCES = tests/unit/test_seccomp.c
 tests_unit_test_seccomp_CPPFLAGS = $(UNIT_CPPFLAGS) $(SECCOMP_CFLAGS)
-tests_unit_test_seccomp_LDADD = libjcrunner.la libjccgroup.la $(UNIT_LIBS) $(SECCOMP_LIBS) -lpthread
+tests_unit_test_seccomp_LDADD = libjcrunner.la libjccgroup.la libjcimage.la $(UNIT_LIBS) $(SECCOMP_LIBS) -lpthread
 tests_unit_seccomp_omp_SOURCES = tests/unit/seccomp_omp.c
 tests_unit_seccomp_omp_CFLAGS = $(AM_CFLAGS) $(OPENMP_CFLAGS)
 tests_unit_seccomp_omp_LDFLAGS = $(AM_LDFLAGS) $(OPENMP_CFLAGS)
@@ -108,6 +108,9 @@ tests_image_sqfs_probe_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_image_sqfs_probe_LDADD = $(IMAGE_LIBS)
 TESTS += tests/image/test_image_config tests/image/import.sh tests/image/squashfs.sh
 EXTRA_DIST += tests/image/mkimage.sh tests/image/import.sh tests/image/squashfs.sh
+# jobcell run over every kind of image, and the cell's hold on it (root).
+TESTS += tests/image/run.sh tests/image/run_cells.sh
+EXTRA_DIST += tests/image/runlib.sh tests/image/run.sh tests/image/run_cells.sh
 
 # tests/slurm/: a real one-node cluster (cluster.sh); root, Slurm and munge.
 TESTS += tests/slurm/smoke.sh tests/slurm/plugin.sh tests/slurm/sandbox.sh tests/slurm/mpi.sh
@@ -126,5 +129,5 @@ endif
 check_PROGRAMS += tests/unit/test_spank
 tests_unit_test_spank_SOURCES = tests/unit/test_spank.c
 tests_unit_test_spank_CPPFLAGS = $(UNIT_CPPFLAGS) -I$(top_srcdir)/spank_plugin
-tests_unit_test_spank_LDADD = libjcspank.la libjcrunner.la libjccgroup.la $(UNIT_LIBS)
+tests_unit_test_spank_LDADD = libjcspank.la libjcrunner.la libjccgroup.la libjcimage.la $(UNIT_LIBS)
 TESTS += tests/unit/test_spank

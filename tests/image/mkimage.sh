@@ -20,11 +20,12 @@ diff_id() {
         if gzip -t "$1" 2>/dev/null; then gzip -dc "$1" | sha256sum | cut -d' ' -f1; else sha "$1"; fi
 }
 
-# A config with Env, WorkingDir, Entrypoint and Cmd, and the diff_ids of LAYERS.
+# A config with Env, WorkingDir, Entrypoint and Cmd, and the diff_ids of
+# LAYERS.  MK_ENTRYPOINT and MK_CMD (JSON lists) replace the defaults.
 mk_config() { # OUT LAYER...
-        local out=$1 ids="" l; shift
+        local out=$1 ids="" l ep=${MK_ENTRYPOINT:-'["/bin/entry"]'} cmd=${MK_CMD:-'["--help"]'}; shift
         for l in "$@"; do ids="$ids${ids:+,}\"sha256:$(diff_id "$l")\""; done
-        printf '{"architecture":"amd64","os":"linux","config":{"Env":["PATH=/usr/bin:/bin","FROM_IMAGE=yes","CUDA_VERSION=11.8"],"WorkingDir":"/work","User":"1000","Entrypoint":["/bin/entry"],"Cmd":["--help"]},"rootfs":{"type":"layers","diff_ids":[%s]}}' "$ids" > "$out"
+        printf '{"architecture":"amd64","os":"linux","config":{"Env":["PATH=/usr/bin:/bin","FROM_IMAGE=yes","CUDA_VERSION=11.8"],"WorkingDir":"/work","User":"1000","Entrypoint":%s,"Cmd":%s},"rootfs":{"type":"layers","diff_ids":[%s]}}' "$ep" "$cmd" "$ids" > "$out"
 }
 
 mk_oci() { # OUTDIR LAYER...
