@@ -23,8 +23,11 @@ keeper_of() { pgrep -x jobcell-keeper -P "$1"; }
 # --- Where the sets go ----------------------------------------------------
 jc_bg --cgroup-name "$N-place" -- /bin/sh -c "cat /proc/self/cgroup; sleep 60; : $TESTTMP place" >"$TESTTMP/place.out"
 runner=$!
-wait_for pgrep -u "$JC_TEST_USER" -f "$TESTTMP place"
-job=$(pgrep -u "$JC_TEST_USER" -f "$TESTTMP place")
+# Once cat has written: the job's shell runs.  The oldest match is that
+# shell, not a child it forked and has not exec'd yet (which has the same
+# command line).
+wait_for test -s "$TESTTMP/place.out"
+job=$(pgrep -o -u "$JC_TEST_USER" -f "$TESTTMP place")
 host=$(cat /proc/$job/cgroup)
 like "host: the job's pids cgroup is the runner's set, pids:OWN/jobcell/NAME" "$host" "pids:$(below pids "jobcell/$N-place")"
 like "host: its memory cgroup is the set below the caller's own" "$host" "memory:$(below memory "$N-place")"
