@@ -2,7 +2,8 @@
 # jobcell run over every kind of image: an OCI layout (directory and tar),
 # a docker save archive (directory and tar), a squashfs (squashfuse and the
 # kernel's driver); the image's config and the Pyxis overrides; a writable
-# root over them, discarded; digests; images the user cannot read; errors.
+# root over them, discarded; digests; images the user cannot read; the Slurm
+# hand-over with the image its spec names; errors.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 . "$top_srcdir/tests/sandbox/lib.sh"
 . "$top_srcdir/tests/image/mkimage.sh"
@@ -104,6 +105,37 @@ for i in closed/oci closed/oci.tar closed/img.sqsh mine.sqsh mine.tar; do
         is "$i: an image the user cannot read: 125, nothing runs" "$rc:$(echo "$out" | grep -c RAN)" "125:0"
         like "$i: ...with the user's own rights" "$out" "Permission denied"
 done
+
+# --- the Slurm hand-over: the image the plugin's spec names ---------------
+# The plugin's part played as tests/sandbox/handover.sh does: the user's
+# uid, the securebit, only the runner's capabilities, the spec on fd 3.
+# The keeper opens, imports or mounts the image with no more than those.
+CAPS=$(sed -n 's/.*"\(cap_[^"]*\)".*/\1/p' "$top_srcdir/runner/handover_caps.h" | tr -d '\n' | sed 's/cap_//g; s/[^,]*/+&/g')
+printf 'PATH=/usr/local/bin:/usr/bin:/bin\0HOME=/home/x\0CUDA_VERSION=12.4\0' > "$TESTTMP/env"
+handover() { # POLICY IMAGE [explain options] -- ARGV
+        local pol=$1 img=$2 opts=(); shift 2
+        while [ "$1" != -- ]; do opts+=("$1"); shift; done
+        "$JOBCELL" policy explain --json --policy "$pol" --image="$img" "${opts[@]}" > "$TESTTMP/spec.json" || return 125
+        env -i setpriv --reuid="$JC_UID" --regid="$JC_GID" --init-groups --securebits=+no_setuid_fixup \
+                --inh-caps="$CAPS" --ambient-caps="$CAPS" \
+                "$JOBCELL" run --slurm --spec-fd=3 --env-fd=4 "$@" 3<"$TESTTMP/spec.json" 4<"$TESTTMP/env"
+}
+rm -rf "$CACHE"
+out=$(handover "$POL" "$IMG/oci.tar" -- /bin/sh -c 'cat /etc/imgmark; id -u; echo "$FROM_IMAGE $CUDA_VERSION $PATH"; pwd' 2>&1)
+is "--slurm: an OCI tar from the spec runs, with its config" "$out" "layer2
+$JC_UID
+yes 11.8 /usr/bin:/bin
+/work"
+is "--slurm: ...imported into the cache" "$(ls "$CACHE/images" 2> /dev/null | wc -l)" "1"
+is "--slurm: the spec's entrypoint" "$(handover "$POL" "$IMG/oci.tar" --entrypoint -- /bin/echo mine 2>&1)" "entry:/bin/echo mine
+mine"
+is "--slurm: a squashfs by squashfuse" "$(handover "$POL" "$IMG/img.sqsh" -- /bin/sh -c 'cat /etc/imgmark; stat -c %u:%g /bin/busybox' 2>&1)" "layer2
+0:0"
+is "--slurm: a squashfs by the kernel's driver" "$(handover "$KPOL" "$IMG/img.sqsh@$SQSH_ID" -- /bin/cat /etc/imgmark 2>&1)" "layer2"
+out=$(handover "$POL" "$TESTTMP/mine.tar" -- /bin/echo RAN 2>&1); rc=$?
+is "--slurm: an image the user cannot read: 125, nothing runs" "$rc:$(echo "$out" | grep -c RAN)" "125:0"
+like "--slurm: ...opened with the user's rights, not the runner's" "$out" "Permission denied"
+is "--slurm: no squashfuse or loop device left" "$(squashfuses):$(loops)" "0:0"
 
 # --- errors: one line, 125, nothing runs, nothing cached -----------------
 rm -rf "$CACHE"
