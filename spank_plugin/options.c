@@ -20,8 +20,9 @@ static const struct jc_option {
         const char *usage;
 } opts[] = {
         { "container-image", "image", "IMAGE",
-          "[jobcell] run in the sandbox with IMAGE: a root filesystem directory "
-          "(PATH[@sha256:DIGEST]); --container=IMAGE says the same" },
+          "[jobcell] run in the sandbox with IMAGE: a directory, OCI layout, docker "
+          "archive or squashfs file (PATH[@sha256:DIGEST]); --container=IMAGE says "
+          "the same" },
         { "container-mounts", "mounts", "SRC[:DST][:ro|rw],...",
           "[jobcell] bind host paths the policy admits (mounts_allowed)" },
         { "container-workdir", "workdir", "DIR", "[jobcell] working directory inside" },
