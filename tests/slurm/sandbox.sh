@@ -2,8 +2,9 @@
 # srun/sbatch --container through a real cluster and the real runner
 # (jobcell run --slurm), as a user: the job runs in the sandbox, as the
 # user, in Slurm's task cgroup, with its exit code, stdio and signals; the
-# tasks of a step share one cell; scancel leaves nothing; and every attack
-# on the hand-over fails.  (tests/slurm/plugin.sh checks the plugin's
+# tasks of a step share one cell, over a directory, an OCI tar or a
+# squashfs image; scancel leaves nothing; and every attack on the
+# hand-over fails.  (tests/slurm/plugin.sh checks the plugin's
 # decisions with a stub in the runner's place; tests/slurm/mpi.sh MPI.)
 . "${top_srcdir:-.}/tests/lib.sh"
 . "$top_srcdir/tests/sandbox/lib.sh"
@@ -17,6 +18,17 @@ plugin=$top_builddir/.libs/jobcell_spank.so
         skip_all "the plugin is built with --enable-sanitizers, which Slurm's programs cannot load"
 
 IMG=$ROOTFS
+# The same root under a second layer (/etc/imgmark, /work) as an OCI tar
+# and as a squashfs: the cell's keeper imports or mounts them.
+. "$top_srcdir/tests/image/mkimage.sh"
+command -v mksquashfs >/dev/null || bail_out "mksquashfs missing (install-deps.sh)"
+mkdir -p "$TESTTMP/l2/etc" "$TESTTMP/l2/work" && echo layer2 >"$TESTTMP/l2/etc/imgmark" || bail_out "mkdir"
+mk_layer "$ROOTFS" "$TESTTMP/L1.tar" && mk_layer "$TESTTMP/l2" "$TESTTMP/L2.tgz" gz &&
+        mk_oci "$TESTTMP/oci" "$TESTTMP/L1.tar" "$TESTTMP/L2.tgz" >/dev/null &&
+        mk_tar "$TESTTMP/oci" "$TESTTMP/img.tar" || bail_out "the OCI image"
+mkdir "$TESTTMP/sq" && cp -a "$ROOTFS/." "$TESTTMP/l2/." "$TESTTMP/sq/" &&
+        mksquashfs "$TESTTMP/sq" "$TESTTMP/img.sqsh" -quiet -noappend -all-root >/dev/null || bail_out "mksquashfs"
+chmod 644 "$TESTTMP/img.tar" "$TESTTMP/img.sqsh"
 JC_PARTITIONS="debug nohost strict"
 JC_PLUGSTACK="required @DIR@/lib/jobcell_spank.so policy=@DIR@/etc/policy.ini runner=@DIR@/bin/jobcell"
 jc_cluster_setup() {
@@ -30,6 +42,7 @@ jc_cluster_setup() {
         install -m 644 /dev/stdin "$1/etc/policy.ini" <<EOF
 [defaults]
 images_allowed = /, $TESTTMP/*
+image_cache_dir = $TESTTMP/cache
 mounts = $1/etc, $1/munge, $1/lib, $1/bin
 [partition debug]
 network_allowed = none, host
@@ -108,6 +121,26 @@ unlike "..." "$(cat "$TESTTMP/a.out")" "$(cat "$TESTTMP/b.out")"
 out=$(as_user srun -n2 --container="$IMG" sh -c '[ $SLURM_PROCID = 0 ] && exit 0; sleep 1;
         echo task 1 survived' 2>&1)
 like "task 0 exiting first does not end task 1" "$out" "task 1 survived"
+
+# --- other kinds of image: the cell's keeper imports or mounts it, once ----------
+out=$(as_user srun -n2 --container="$TESTTMP/img.tar" sh -c 'echo $(cat /etc/imgmark) $FROM_IMAGE $(pwd) \
+        $(readlink /proc/self/ns/pid); sleep 1' 2>&1)
+is "srun -n2 --container=OCI.tar: both tasks run in the image, with its config" \
+        "$(printf '%s\n' "$out" | grep -c '^layer2 yes /work pid:')" 2
+is "... in one cell" "$(printf '%s\n' "$out" | awk '{print $4}' | sort -u | wc -l)" 1
+is "... imported into the node's cache once" "$(ls "$TESTTMP/cache/images" 2>/dev/null | wc -l)" 1
+out=$(as_user srun -n2 --container="$TESTTMP/img.sqsh" sh -c 'cat /etc/imgmark; sleep 1' 2>&1)
+is "srun -n2 --container=IMG.sqsh: both tasks run in the squashfs" "$out" "layer2
+layer2"
+no_squashfuse() { # none serving an image of this file
+        local p
+        for p in $(pgrep -x squashfuse); do
+                ls -l /proc/$p/fd 2>/dev/null | grep -q "$TESTTMP" && return 1
+        done
+        return 0
+}
+wait_for no_squashfuse
+ok "... and no squashfuse outlives the step" no_squashfuse
 
 # --- sbatch --------------------------------------------------------------------
 as_user sbatch --wait -o batch.out --container="$IMG" --wrap 'cat /proc/1/comm; jcprobe ids' >/dev/null 2>&1
