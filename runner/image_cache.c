@@ -14,7 +14,7 @@
  * entry under images/.  The mtime of images/HEX is its last use. */
 #include "config.h"
 
-#include <archive.h>
+#include "archive_dl.h"
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>

@@ -27,8 +27,7 @@
  * what the same layer adds. */
 #include "config.h"
 
-#include <archive.h>
-#include <archive_entry.h>
+#include "archive_dl.h"
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>

@@ -5,8 +5,7 @@
  * resolved inside the archive only. */
 #include "config.h"
 
-#include <archive.h>
-#include <archive_entry.h>
+#include "archive_dl.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>

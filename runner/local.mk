@@ -57,8 +57,10 @@ libjcimage_la_SOURCES = \
 	runner/image.c runner/image.h runner/image_internal.h \
 	runner/image_src.c runner/image_oci.c runner/image_docker.c \
 	runner/image_config.c runner/image_extract.c runner/image_cache.c \
-	runner/image_squashfs.c runner/sync.c
+	runner/image_squashfs.c runner/sync.c \
+	runner/archive_dl.c runner/archive_dl.h
 libjcimage_la_CFLAGS = $(AM_CFLAGS) $(LIBARCHIVE_CFLAGS) $(NETTLE_CFLAGS) $(JSONC_CFLAGS)
-libjcimage_la_LIBADD = $(LIBARCHIVE_LIBS) $(NETTLE_LIBS) $(JSONC_LIBS)
+# libarchive is not linked: archive_dl.c loads it when an image needs it.
+libjcimage_la_LIBADD = $(DL_LIBS) $(NETTLE_LIBS) $(JSONC_LIBS)
 jobcell_SOURCES += runner/cmd_image.c
 jobcell_LDADD += libjcimage.la libjcpolicy.la

@@ -77,7 +77,7 @@ tests_fuzz_replay_spec_json_LDADD = $(UNIT_LIBS)
 check_PROGRAMS += tests/fuzz/replay_image
 tests_fuzz_replay_image_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz_image.c
 tests_fuzz_replay_image_CPPFLAGS = $(UNIT_CPPFLAGS) $(LIBARCHIVE_CFLAGS) -DFUZZ_NAME='"fuzz_image"'
-tests_fuzz_replay_image_LDADD = libjcimage.la $(UNIT_LIBS)
+tests_fuzz_replay_image_LDADD = libjcimage.la $(UNIT_LIBS) $(LIBARCHIVE_LIBS)
 TESTS += tests/fuzz/replay_policy tests/fuzz/replay_spec_json tests/fuzz/replay_image
 EXTRA_DIST += tests/fuzz/seeds tests/fuzz/regress tests/fuzz/fuzz_policy.dict \
 	tests/fuzz/fuzz_spec_json.dict
