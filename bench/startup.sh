@@ -63,7 +63,7 @@ echo "| --- | --- |"
 python3 - "$work" <<'PY'
 import glob, json, sys
 runs = [json.load(open(f))["phases_ms"] for f in glob.glob(sys.argv[1] + "/st.*.json")]
-for p in ("resolve", "prepare", "cell", "start", "total"):
+for p in ("resolve", "prepare", "cell", "cgroup", "start", "run", "total"):
     print("| %s | %.2f |" % (p, sum(r[p] for r in runs) / len(runs)))
 PY
 
