@@ -137,6 +137,8 @@ char *jc_spec_to_json(const struct jc_spec *spec, bool pretty, struct jc_error *
 int jc_spec_from_json(struct jc_spec *spec, const char *json, struct jc_error *err);
 struct json_object;
 struct json_object *jc_spec_to_json_object(const struct jc_spec *spec, struct jc_error *err);
+/* SV as a JSON array of strings (NULL on ENOMEM). */
+struct json_object *jc_strv_json(const struct jc_strv *sv);
 
 /* Names of rlimit resources as used in policy keys ("core", "nofile"). */
 const char *jc_rlimit_name(int resource);

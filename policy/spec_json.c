@@ -109,7 +109,7 @@ static json_object *mounts_json(const struct jc_mounts *m)
         return a;
 }
 
-static json_object *strv_json(const struct jc_strv *sv)
+json_object *jc_strv_json(const struct jc_strv *sv)
 {
         json_object *a = json_object_new_array();
         size_t i;
@@ -127,7 +127,7 @@ static json_object *caps_json(uint64_t caps)
 
         if (names == NULL || jc_strv_split(&sv, names, NULL) < 0)
                 return NULL;
-        a = strv_json(&sv);
+        a = jc_strv_json(&sv);
         jc_strv_free(&sv);
         return a;
 }
@@ -189,7 +189,7 @@ static json_object *field_json(const struct jc_spec *spec, const struct field *f
         case F_MOUNTS:
                 return mounts_json((const struct jc_mounts *)p);
         case F_STRV:
-                return strv_json((const struct jc_strv *)p);
+                return jc_strv_json((const struct jc_strv *)p);
         }
         return NULL;
 }

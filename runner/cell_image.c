@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cell_image.h"
+#include "spec.h"
 #include "sync.h"
 
 static int replace_root(struct jc_prep *prep, int fd, const char *path, struct jc_error *err)
@@ -33,16 +34,6 @@ static int replace_root(struct jc_prep *prep, int fd, const char *path, struct j
         return 0;
 }
 
-static json_object *strv_json(const struct jc_strv *sv)
-{
-        json_object *a = json_object_new_array();
-        size_t i;
-
-        for (i = 0; a != NULL && i < sv->n; i++)
-                json_object_array_add(a, json_object_new_string(sv->v[i]));
-        return a;
-}
-
 /* The member's message: the config in the OCI shape (so members parse it
  * with jc_image_config_parse), and what the status record tells. */
 static int make_json(const char *path, struct jc_cell_image *ci, struct jc_error *err)
@@ -60,9 +51,9 @@ static int make_json(const char *path, struct jc_cell_image *ci, struct jc_error
                 json_object_put(j);
                 return jc_error_set(err, ENOMEM, "image `%s': config", path);
         }
-        json_object_object_add(c, "Env", strv_json(&img->config.env));
-        json_object_object_add(c, "Entrypoint", strv_json(&img->config.entrypoint));
-        json_object_object_add(c, "Cmd", strv_json(&img->config.cmd));
+        json_object_object_add(c, "Env", jc_strv_json(&img->config.env));
+        json_object_object_add(c, "Entrypoint", jc_strv_json(&img->config.entrypoint));
+        json_object_object_add(c, "Cmd", jc_strv_json(&img->config.cmd));
         json_object_object_add(
                 c, "WorkingDir",
                 json_object_new_string(img->config.workdir ? img->config.workdir : ""));

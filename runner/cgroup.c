@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cgroup_int.h"
+#include "spec.h"
 #include "values.h"
 
 #define RECORD_VERSION 1
@@ -510,16 +511,6 @@ static long long proc_start(pid_t pid)
         return start;
 }
 
-static json_object *strv_json(const struct jc_strv *sv)
-{
-        json_object *a = json_object_new_array();
-        size_t i;
-
-        for (i = 0; a != NULL && i < sv->n; i++)
-                json_object_array_add(a, json_object_new_string(sv->v[i]));
-        return a;
-}
-
 static int record_write(struct jc_cgroup *cg, struct jc_error *err)
 {
         json_object *o = json_object_new_object(), *leaves = json_object_new_array(), *l;
@@ -555,7 +546,7 @@ static int record_write(struct jc_cgroup *cg, struct jc_error *err)
                 json_object_array_add(leaves, l);
         }
         json_object_object_add(o, "leaves", leaves);
-        json_object_object_add(o, "made", strv_json(&cg->made));
+        json_object_object_add(o, "made", jc_strv_json(&cg->made));
         json_object_object_add(o, "enabled_dir",
                                cg->enabled_dir ? json_object_new_string(cg->enabled_dir) : NULL);
         json_object_object_add(o, "enabled", json_object_new_string(cg->enabled));
