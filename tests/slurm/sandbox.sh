@@ -58,8 +58,12 @@ BIN=$JC_CLUSTER_DIR/bin
 
 # the pid of the first process of the test user whose command line has $1
 user_pid() { local p; p=$(pgrep -u "$JC_TEST_USER" -f -- "$1" | head -n 1); [ -n "$p" ] && echo "$p"; }
+# (a task's: other test files hand over to runners of their own meanwhile)
 runner_pid() { pgrep -f -- "--slurm --spec-fd=" | while read -r p; do
-        [ "$(cat /proc/$p/comm 2>/dev/null)" = jobcell ] && echo "$p"; done | head -n 1; }
+        [ "$(cat /proc/$p/comm 2>/dev/null)" = jobcell ] &&
+                [ "$(cat /proc/"$(awk '{print $4}' /proc/$p/stat 2>/dev/null)"/comm 2>/dev/null)" = slurmstepd ] &&
+                echo "$p"
+        done | head -n 1; }
 have_runner() { [ -n "$(runner_pid)" ]; }
 # srun's main process (not a zombie of an earlier one, not its helper)
 srun_main() { ps -u "$JC_TEST_USER" -o pid=,stat=,comm= | awk '$3 == "srun" && $2 !~ /Z/ {print $1; exit}'; }
