@@ -16,6 +16,8 @@ in_cell() { local c=$1; shift; run --cell "$c" --image "$IMG/img.sqsh" -- "$@"; 
 # --- two members of one cell: the second does no image work ---------------
 run --cell o$$ --image "$IMG/oci" --status-file "$TESTTMP/a.json" -- /bin/sh -c "touch /tmp/up; while [ ! -e /tmp/go ]; do sleep 0.1; done; : $TESTTMP" &
 a=$!
+# It, not a runner of wait_for below, makes the cell: its keeper listens first.
+wait_for grep -q "@jobcell/root/o$$\$" /proc/net/unix
 wait_for run --cell o$$ --image "$IMG/oci" -- /bin/test -e /tmp/up
 # The image is gone from its place: only a runner that opened it would notice.
 mv "$IMG/oci" "$IMG/oci.away"
