@@ -180,18 +180,18 @@ static pid_t start_direct(const struct jc_launch *l, const struct pipes *p, stru
                 return -1;
         }
         pid = fork();
-        if (pid > 0 && setns(own, CLONE_NEWPID) < 0) {
-                struct jc_error e2 = { 0 }; /* not fatal: the job is started */
+        if (pid < 0)
+                jc_error_set(err, errno, "fork the job");
+        if (pid != 0 && setns(own, CLONE_NEWPID) < 0) {
+                struct jc_error e2 = { 0 }; /* not fatal: the job is started, or not */
 
                 jc_error_set(&e2, errno, "setns back to the runner's PID namespace");
                 jc_error_print(&e2, "jobcell run");
         }
-        if (pid != 0)
-                close(own);
+        close(own);
         if (pid < 0)
-                return jc_error_set(err, errno, "fork the job");
+                return -1;
         if (pid == 0) {
-                close(own);
                 struct jc_error cerr = { 0 };
 
                 child_ends(p);

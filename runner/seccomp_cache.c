@@ -110,6 +110,12 @@ int jc_sc_cache_key(const struct jc_spec *spec, char *key, size_t len)
         return 0;
 }
 
+/* Root's, and writable by no one else. */
+static bool root_only(int fd, struct stat *st)
+{
+        return fstat(fd, st) == 0 && st->st_uid == 0 && (st->st_mode & 022) == 0;
+}
+
 /* The cache directory, opened, when it is root's and only root's. */
 static int open_dir(const char *dir)
 {
@@ -118,7 +124,7 @@ static int open_dir(const char *dir)
 
         if (fd < 0)
                 return -1;
-        if (fstat(fd, &st) < 0 || st.st_uid != 0 || (st.st_mode & 022) != 0) {
+        if (!root_only(fd, &st)) {
                 close(fd);
                 return -1;
         }
@@ -128,7 +134,7 @@ static int open_dir(const char *dir)
 bool jc_sc_cache_get(const char *dir, const char *key, struct jc_bpf *bpf)
 {
         _cleanup_close_ int dfd = open_dir(dir), fd = -1;
-        char name[2 * SHA256_DIGEST_SIZE + 1], head[64], *buf = NULL;
+        char name[2 * SHA256_DIGEST_SIZE + 1], *buf = NULL, *nl;
         size_t hlen, klen = strlen(key);
         unsigned int flags, n;
         struct stat st;
@@ -139,8 +145,7 @@ bool jc_sc_cache_get(const char *dir, const char *key, struct jc_bpf *bpf)
                 return false;
         sha256_hex(key, klen, name);
         fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != 0 ||
-            (st.st_mode & 022) != 0 || st.st_size > ENTRY_MAX)
+        if (fd < 0 || !root_only(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > ENTRY_MAX)
                 return false;
         buf = malloc((size_t)st.st_size + 1);
         if (buf == NULL)
@@ -154,11 +159,11 @@ bool jc_sc_cache_get(const char *dir, const char *key, struct jc_bpf *bpf)
             strncmp(buf + strlen(MAGIC), key, klen) != 0)
                 goto out;
         hlen = strlen(MAGIC) + klen;
-        jc_format(head, sizeof(head), "%.40s", buf + hlen);
-        if (sscanf(head, "%x %u\n", &flags, &n) != 2 || n == 0 || n > BPF_MAXINSNS ||
-            strchr(buf + hlen, '\n') == NULL)
+        nl = memchr(buf + hlen, '\n', (size_t)got - hlen);
+        if (nl == NULL || sscanf(buf + hlen, "%x %u", &flags, &n) != 2 || n == 0 ||
+            n > BPF_MAXINSNS)
                 goto out;
-        hlen = (size_t)(strchr(buf + hlen, '\n') - buf) + 1;
+        hlen = (size_t)(nl - buf) + 1;
         if ((size_t)got - hlen != n * sizeof(struct sock_filter))
                 goto out;
         bpf->prog.filter = malloc(n * sizeof(struct sock_filter));
@@ -177,7 +182,7 @@ out:
  * ENTRIES_MAX, the directory is emptied. */
 static void trim(int dfd)
 {
-        int n = 0, fd = dup(dfd);
+        int n = 0, fd = fcntl(dfd, F_DUPFD_CLOEXEC, 3);
         struct dirent *e;
         DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 
