@@ -28,9 +28,9 @@ static void load(void)
 
         if (h == NULL)
                 fail("dlopen");
-#define JC_ARCHIVE_SYM(f)                                 \
-        *(void **)(&api.f) = dlsym(h, #f);                \
-        if (api.f == NULL)                                \
+#define JC_ARCHIVE_SYM(f)                  \
+        *(void **)(&api.f) = dlsym(h, #f); \
+        if (api.f == NULL)                 \
                 fail(#f);
         JC_ARCHIVE_FUNCS(JC_ARCHIVE_SYM)
 #undef JC_ARCHIVE_SYM

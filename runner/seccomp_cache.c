@@ -28,8 +28,8 @@
 #include "seccomp_int.h"
 #include "util.h"
 
-#define MAGIC "jobcell-bpf 1\n"
-#define ENTRY_MAX (64 * 1024)   /* BPF_MAXINSNS (4096) * 8, and the header */
+#define MAGIC       "jobcell-bpf 1\n"
+#define ENTRY_MAX   (64 * 1024) /* BPF_MAXINSNS (4096) * 8, and the header */
 #define ENTRIES_MAX 256         /* past this many, a write empties the directory */
 
 /* "st_dev:st_ino:st_size:mtime" of PATH: a rebuilt or upgraded file is
@@ -155,8 +155,7 @@ bool jc_sc_cache_get(const char *dir, const char *key, struct jc_bpf *bpf)
                 goto out;
         buf[got] = '\0';
         /* MAGIC, the whole key, then "FLAGS LEN\n" and LEN instructions. */
-        if (strncmp(buf, MAGIC, strlen(MAGIC)) != 0 ||
-            strncmp(buf + strlen(MAGIC), key, klen) != 0)
+        if (strncmp(buf, MAGIC, strlen(MAGIC)) != 0 || strncmp(buf + strlen(MAGIC), key, klen) != 0)
                 goto out;
         hlen = strlen(MAGIC) + klen;
         nl = memchr(buf + hlen, '\n', (size_t)got - hlen);
@@ -226,6 +225,7 @@ void jc_sc_cache_put(const char *dir, const char *key, const struct jc_bpf *bpf)
         if (fd < 0)
                 return;
         /* Renamed into place whole: a reader sees the old entry or the new. */
-        if (write(fd, buf, len + blen) != (ssize_t)(len + blen) || renameat(dfd, tmp, dfd, name) < 0)
+        if (write(fd, buf, len + blen) != (ssize_t)(len + blen) ||
+            renameat(dfd, tmp, dfd, name) < 0)
                 unlinkat(dfd, tmp, 0);
 }
