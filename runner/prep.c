@@ -4,10 +4,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -15,7 +16,6 @@
 #include <unistd.h>
 
 #include "prep.h"
-#include "sync.h"
 #include "values.h"
 
 /* Which paths the user's side opens: the image, then each job mount. */
@@ -71,85 +71,79 @@ static int open_path(const struct jc_spec *spec, size_t i, int *fd, struct jc_er
         return i == 0 ? open_image(spec->image, fd, err) : open_one(path_of(spec, i), fd, err);
 }
 
-/* As the job's user (a forked helper that becomes the user), open the
- * paths the job named and send them back in batches. */
-static void as_user(const struct jc_spec *spec, const struct jc_job *job, int sock)
-        __attribute__((noreturn));
+/* The helper that opens the job's paths as the job's user. */
+struct helper {
+        const struct jc_spec *spec;
+        const struct jc_job *job;
+        int *all; /* where it leaves each descriptor */
+        struct jc_error err;
+};
 
-static void as_user(const struct jc_spec *spec, const struct jc_job *job, int sock)
+/* The helper's body: become the user for real, its groups and ids, and
+ * no capability (not even with the securebits the Slurm hand-over sets,
+ * under which a uid change keeps them), so that DAC applies in full; then
+ * open each path the job named. */
+static int as_user(void *arg)
 {
-        struct jc_error err = { 0 };
-        int fds[JC_MSG_MAX_FDS];
-        size_t i, n = 0;
+        struct helper *h = arg;
+        const struct jc_job *job = h->job;
+        size_t i;
 
-        /* Become the user for real: its groups and ids, and no capability
-         * (not even with the securebits the Slurm hand-over sets, under
-         * which a uid change keeps them), so that DAC applies in full. */
         if (prctl(PR_SET_SECUREBITS, 0, 0, 0, 0) < 0 || setgroups(job->ngroups, job->groups) < 0 ||
             setresgid(job->gid, job->gid, job->gid) < 0 ||
             setresuid(job->uid, job->uid, job->uid) < 0) {
-                jc_error_set(&err, errno, "become uid %u to open the job's paths",
+                jc_error_set(&h->err, errno, "become uid %u to open the job's paths",
                              (unsigned)job->uid);
-                jc_child_fail(sock, &err);
+                return 1;
         }
         capng_clear(CAPNG_SELECT_ALL);
+        capng_setpid(getpid()); /* not our parent's, whose memory we share */
         if (capng_apply(CAPNG_SELECT_CAPS) < 0) {
-                jc_error_set(&err, EPERM, "drop capabilities to open the job's paths");
-                jc_child_fail(sock, &err);
+                jc_error_set(&h->err, EPERM, "drop capabilities to open the job's paths");
+                return 1;
         }
-        for (i = 0; i <= spec->mounts.n; i++) {
-                if (!users_path(spec, i))
-                        continue;
-                if (open_path(spec, i, &fds[n], &err) < 0)
-                        jc_child_fail(sock, &err);
-                if (++n == JC_MSG_MAX_FDS || i == spec->mounts.n) {
-                        jc_msg_send(sock, JC_MSG_FDS, NULL, 0, fds, n);
-                        n = 0;
-                }
-        }
-        if (n > 0)
-                jc_msg_send(sock, JC_MSG_FDS, NULL, 0, fds, n);
-        _exit(0);
+        for (i = 0; i <= h->spec->mounts.n; i++)
+                if (users_path(h->spec, i) && open_path(h->spec, i, &h->all[i], &h->err) < 0)
+                        return 1;
+        return 0;
 }
 
+/* The helper shares our memory and descriptor table and we wait while it
+ * runs (CLONE_VM | CLONE_FILES | CLONE_VFORK): what it opens is ours, with
+ * no copy of our memory to make (a fork and its copy-on-write faults cost
+ * about a millisecond of every start) and no descriptor to pass.  Its ids
+ * and capabilities are its own; what it writes in our memory besides
+ * ALL and the error is libcap-ng's state, put back here. */
 static int receive_users(const struct jc_spec *spec, const struct jc_job *job, int *all,
                          struct jc_error *err)
 {
-        int sp[2], fds[JC_MSG_MAX_FDS], status, rc = 0;
-        size_t i, n = 0, got = 0;
+        const size_t size = 256 * 1024;
+        struct helper h = { spec, job, all, { 0 } };
+        int status, e;
+        void *stack, *caps;
         pid_t pid;
 
-        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
-                return jc_error_set(err, errno, "socketpair");
-        pid = fork();
-        if (pid < 0) {
-                close(sp[0]);
-                close(sp[1]);
-                return jc_error_set(err, errno, "fork");
+        stack = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK,
+                     -1, 0);
+        if (stack == MAP_FAILED)
+                return jc_error_set(err, errno,
+                                    "a stack for the helper that opens the job's paths");
+        caps = capng_save_state();
+        pid = clone(as_user, (char *)stack + size, CLONE_VM | CLONE_FILES | CLONE_VFORK | SIGCHLD,
+                    &h);
+        e = errno;
+        capng_restore_state(&caps);
+        munmap(stack, size); /* the helper is done with it: it exited */
+        if (pid < 0)
+                return jc_error_set(err, e, "start the helper that opens the job's paths");
+        if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+                if (h.err.msg[0] != '\0')
+                        *err = h.err;
+                else
+                        jc_error_set(err, EPROTO, "open the job's paths: the helper died");
+                return -1;
         }
-        if (pid == 0) {
-                close(sp[0]);
-                as_user(spec, job, sp[1]);
-        }
-        close(sp[1]);
-        for (i = 0; i <= spec->mounts.n && rc == 0; i++) {
-                if (!users_path(spec, i))
-                        continue;
-                if (n == got) {
-                        got = JC_MSG_MAX_FDS;
-                        n = 0;
-                        rc = jc_msg_expect(sp[0], JC_MSG_FDS, NULL, 0, fds, &got,
-                                           "open the job's paths", err);
-                        if (rc < 0)
-                                break;
-                }
-                all[i] = n < got ? fds[n++] : -1;
-                if (all[i] < 0)
-                        rc = jc_error_set(err, EPROTO, "open the job's paths: too few");
-        }
-        close(sp[0]);
-        waitpid(pid, &status, 0);
-        return rc;
+        return 0;
 }
 
 /* Symlinks in a job's bind source are resolved now: check the place they

@@ -30,6 +30,9 @@ int jc_privs_drop(uid_t uid, gid_t gid, uint64_t caps, struct jc_error *err)
         if (prctl(PR_SET_SECUREBITS, 0, 0, 0, 0) < 0)
                 return jc_error_set(err, errno, "clear securebits");
         capng_clear(CAPNG_SELECT_ALL);
+        /* libcap-ng acts on the process it first met: a vfork'd child
+         * (runner/member.c) shares that memory with its parent. */
+        capng_setpid(getpid());
         caps_into(caps, CAPNG_BOUNDING_SET);
         if (capng_apply(CAPNG_SELECT_BOUNDS) < 0)
                 return jc_error_set(err, EPERM, "drop the capability bounding set");
