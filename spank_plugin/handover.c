@@ -220,6 +220,27 @@ static int admin_mount(const char *path, bool rw, struct jc_error *err)
         return jc_mounts_push(&jc_st.spec.mounts, buf, buf, rw, true, err);
 }
 
+/* srun --mpi=pmix with network none: the PMIx server's loopback ports,
+ * for the cell's relay (runner/relay.h), each one a listener that this
+ * step's slurmstepd holds (pmix_relay.c).  Measured in task_init (Slurm
+ * 22.05, PMIx 4.2): both the task's own process and its parent, the
+ * step's slurmstepd, hold the server's listening socket (the task
+ * inherits it at fork).  slurmstepd is the proof: it made the server and
+ * holds it for the step's life, whatever Slurm closes in the task before
+ * this hook.  Its pid is the one recorded in init_post_opt, which ran in
+ * it, not getppid(): a task whose slurmstepd died is reparented. */
+static int pmix_relay(char **env, struct jc_error *err)
+{
+        char stepd[16];
+
+        if (jc_st.spec.network != JC_NET_NONE)
+                return 0; /* the host's network: the job reaches it itself */
+        jc_format(stepd, sizeof(stepd), "%d", (int)jc_st.stepd_pid);
+        if (jc_pmix_relay_ports(env, stepd, &jc_st.spec.relay_tcp, err) < 0)
+                return jc_error_wrap(err, "PMIx relay");
+        return 0;
+}
+
 /* What Slurm made for the step that the job must see at the same path
  * inside, bound as the admin's mounts (opened with the runner's rights;
  * the user's mounts_allowed does not apply), each checked to be Slurm's:
@@ -245,7 +266,7 @@ static int slurm_mounts(char **env, char **argv, char **json, struct jc_error *e
         }
         if (pmix != NULL) {
                 if (jc_pmix_dir_check(pmix, jc_st.job_id, jc_st.step, jc_st.uid, &why) == 0) {
-                        if (admin_mount(pmix, true, err) < 0)
+                        if (admin_mount(pmix, true, err) < 0 || pmix_relay(env, err) < 0)
                                 return -1;
                         added = true;
                 } else {
