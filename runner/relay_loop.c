@@ -40,7 +40,7 @@ struct relay {
         const int *lfd;
         struct conn **c;
         size_t n;
-        bool paused; /* out of descriptors: accept again once one closes */
+        bool paused; /* accept failed for want of resources: not for one round */
         struct pollfd pfd[JC_RELAY_MAX + 2 * RELAY_MAX_CONN];
 };
 
@@ -50,7 +50,6 @@ static void conn_close(struct relay *r, size_t i)
         close(r->c[i]->fd[1]);
         free(r->c[i]);
         r->c[i] = r->c[--r->n];
-        r->paused = false;
 }
 
 /* What fd[K] of C waits for: reading for the direction it feeds, writing
@@ -206,11 +205,14 @@ void jc_relay_loop(const struct jc_relay_ports *ports, const int *lfd)
                 fcntl(lfd[i], F_SETFL, O_NONBLOCK);
         for (;;) {
                 fill_pfd(&r);
-                if (poll(r.pfd, ports->n + 2 * r.n, -1) < 0) {
+                /* Paused, try accepting again after a while: a failure
+                 * with no connection left to close would pause for ever. */
+                if (poll(r.pfd, ports->n + 2 * r.n, r.paused ? 100 : -1) < 0) {
                         if (errno == EINTR)
                                 continue;
                         return;
                 }
+                r.paused = false;
                 /* Backwards: closing one moves the last into its slot,
                  * whose poll results were already used. */
                 for (i = r.n; i-- > 0;) {
