@@ -132,7 +132,8 @@ static void relay_main(const struct jc_spec *spec, const int *lfd, int report, u
         _exit(125);
 }
 
-/* Fork the relay with LFD; wait until it has dropped its privileges. */
+/* Fork the relay with LFD; wait until it has dropped its privileges.
+ * The keeper is single-threaded, so the relay may allocate after fork. */
 static int relay_fork(const struct jc_spec *spec, const int *lfd, uid_t uid, gid_t gid, pid_t *pid,
                       struct jc_error *err)
 {
