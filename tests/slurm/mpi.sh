@@ -94,6 +94,31 @@ is "... nor slurmctld's port" \
         "$(printf '%s\n' "$out" | grep '^slurmctld ')" "slurmctld connect=ECONNREFUSED"
 is "... and no relay is left once the step is done" "$(pgrep -x jobcell-relay)" ""
 
+# The relay while a step runs: one per cell, the job's uid, no privilege,
+# in the host's network namespace, holding only its listening socket; a
+# cancelled step takes it along.
+as_user timeout 120 srun -n2 --mpi=pmix --container=/ sleep 60 >/dev/null 2>&1 &
+srun_pid=$!
+relay=
+for _ in $(seq 100); do relay=$(pgrep -x jobcell-relay) && break; sleep 0.1; done
+is "a running step with --mpi=pmix and network none has one relay" "$(printf '%s\n' "$relay" | grep -c .)" 1
+st=$(cat "/proc/$relay/status" 2>/dev/null)
+is "... running as the job's uid" "$(printf '%s\n' "$st" | awk '/^Uid:/ {print $2, $3, $4, $5}')" \
+        "$JC_TEST_UID $JC_TEST_UID $JC_TEST_UID $JC_TEST_UID"
+is "... with no supplementary group" "$(printf '%s\n' "$st" | awk '/^Groups:/ {print NF - 1}')" 0
+is "... no capability in any set" \
+        "$(printf '%s\n' "$st" | awk '/^Cap(Inh|Prm|Eff|Bnd|Amb):/ {printf "%s ", $2}')" \
+        "0000000000000000 0000000000000000 0000000000000000 0000000000000000 0000000000000000 "
+is "... no_new_privs" "$(printf '%s\n' "$st" | awk '/^NoNewPrivs:/ {print $2}')" 1
+is "... in the host's network namespace" "$(readlink "/proc/$relay/ns/net")" "$(readlink /proc/self/ns/net)"
+is "... holding stdio and one socket, nothing of the keeper's" \
+        "$(cd "/proc/$relay/fd" 2>/dev/null && for f in *; do readlink "$f" | sed 's/:.*//'; done | sort | uniq -c | awk '{printf "%s %s; ", $1, $2}')" \
+        "3 /dev/null; 1 socket; "
+scancel "$(squeue -h -o %A | head -n 1)"
+wait "$srun_pid"
+for _ in $(seq 100); do [ -d "/proc/$relay" ] || break; sleep 0.1; done
+fails "... and scancel takes it along" test -d "/proc/$relay"
+
 # The URIs are the user's to set: a forged one must not open a way out.
 for mpi in none pmix; do
         out=$(as_user timeout 120 srun -n1 --mpi=$mpi \
