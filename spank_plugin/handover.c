@@ -31,7 +31,8 @@
  * - fd N holds the resolved spec as JSON (jc_spec_to_json), decided by
  *   slurmstepd as root from the node's policy, plus what Slurm made for
  *   the step that the job must see (the batch script, the PMIx directory)
- *   as the admin's mounts.
+ *   as the admin's mounts, and with network none the PMIx server's ports
+ *   for the cell's relay (relay_tcp, pmix_relay.c).
  * - Both are sealed memfds (no writer can change them; no size limit as a
  *   pipe would have), at offset 0, not close-on-exec.
  * - PMI_FD (srun --mpi=pmi2: a socket to slurmstepd's PMI server) is kept
@@ -231,6 +232,7 @@ static int admin_mount(const char *path, bool rw, struct jc_error *err)
  * it, not getppid(): a task whose slurmstepd died is reparented. */
 static int pmix_relay(char **env, struct jc_error *err)
 {
+        struct jc_relay_ports claimed;
         char stepd[16];
 
         if (jc_st.spec.network != JC_NET_NONE)
@@ -238,6 +240,14 @@ static int pmix_relay(char **env, struct jc_error *err)
         jc_format(stepd, sizeof(stepd), "%d", (int)jc_st.stepd_pid);
         if (jc_pmix_relay_ports(env, stepd, &jc_st.spec.relay_tcp, err) < 0)
                 return jc_error_wrap(err, "PMIx relay");
+        /* A forged URI, or a server that is gone: MPI_Init will say
+         * "Unreachable", and slurmd's log (verbose) why. */
+        jc_pmix_uri_ports(env, &claimed);
+        if (claimed.n != jc_st.spec.relay_tcp.n)
+                slurm_verbose("jobcell: job=%u step=%s: %zu of %zu PMIx server ports in the task's "
+                              "environment are not listeners of slurmstepd (pid %s): not relayed",
+                              jc_st.job_id, jc_st.step, claimed.n - jc_st.spec.relay_tcp.n,
+                              claimed.n, stepd);
         return 0;
 }
 
