@@ -7,6 +7,7 @@ libjcpolicy_la_SOURCES = \
 	policy/values.c policy/values.h \
 	policy/spec.c policy/spec.h \
 	policy/spec_json.c \
+	policy/relay_port.c \
 	policy/ini_scan.c policy/ini_scan.h \
 	policy/iniparser_compat.h \
 	policy/keys.c policy/keys.h \

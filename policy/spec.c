@@ -45,6 +45,7 @@ const char *const jc_spec_field_names[JC_S_COUNT] = {
         [JC_S_SQUASHFS_MOUNT] = "squashfs_mount",
         [JC_S_IMAGE_CACHE_DIR] = "image_cache_dir",
         [JC_S_IMAGE_CACHE_MAX_SIZE] = "image_cache_max_size",
+        [JC_S_RELAY_TCP] = "relay_tcp",
 };
 
 static const char *const rlimit_names[RLIMIT_NLIMITS] = {

@@ -48,6 +48,21 @@ struct jc_mounts {
         size_t n;
 };
 
+/* Loopback TCP ports of the host that a cell with network none reaches
+ * through its keeper's relay (runner/relay.h): Slurm's PMIx server.  Only
+ * the Slurm plugin sets them, each checked to be a listener of the step's
+ * slurmstepd (doc/slurm.md, "MPI"); no policy key or request does. */
+#define JC_RELAY_MAX 8
+struct jc_relay_port {
+        bool v6; /* [::1], else 127.0.0.1 */
+        uint16_t port;
+};
+
+struct jc_relay_ports {
+        size_t n;
+        struct jc_relay_port v[JC_RELAY_MAX]; /* sorted, no duplicates */
+};
+
 /* Index of each field in the origin array and the JSON field table. */
 enum jc_spec_field {
         JC_S_PARTITION,
@@ -81,6 +96,7 @@ enum jc_spec_field {
         JC_S_SQUASHFS_MOUNT,
         JC_S_IMAGE_CACHE_DIR,
         JC_S_IMAGE_CACHE_MAX_SIZE,
+        JC_S_RELAY_TCP,
         JC_S_COUNT
 };
 
@@ -114,10 +130,11 @@ struct jc_spec {
         char *workdir;                  /* "" = the image's, else the user's cwd rule */
         bool entrypoint;                /* run the image's entrypoint */
         char *cgroup_parent; /* standalone runs: cgroup the sandbox goes under; "" = the caller's */
-        uint64_t image_formats;         /* bit N set: enum jc_image_format N is allowed */
+        uint64_t image_formats; /* bit N set: enum jc_image_format N is allowed */
         enum jc_squashfs_mount squashfs_mount;
-        char *image_cache_dir;        /* "" = the built-in place (doc/images.md) */
-        int64_t image_cache_max_size; /* bytes; -1 = no cap */
+        char *image_cache_dir;           /* "" = the built-in place (doc/images.md) */
+        int64_t image_cache_max_size;    /* bytes; -1 = no cap */
+        struct jc_relay_ports relay_tcp; /* the Slurm plugin's only */
         enum jc_origin origin[JC_S_COUNT];
 };
 
@@ -139,6 +156,15 @@ struct json_object;
 struct json_object *jc_spec_to_json_object(const struct jc_spec *spec, struct jc_error *err);
 /* SV as a JSON array of strings (NULL on ENOMEM). */
 struct json_object *jc_strv_json(const struct jc_strv *sv);
+
+/* "127.0.0.1:PORT" or "[::1]:PORT" (PORT 1-65535, decimal, no sign or
+ * leading zero): the spec's form of a relay port, and the address part of
+ * a PMIx URI. */
+int jc_relay_port_parse(const char *s, struct jc_relay_port *p, struct jc_error *err);
+void jc_relay_port_format(const struct jc_relay_port *p, char *buf, size_t len);
+/* Add P, keeping R sorted; a port already there is not added twice. */
+int jc_relay_ports_add(struct jc_relay_ports *r, const struct jc_relay_port *p,
+                       struct jc_error *err);
 
 /* Names of rlimit resources as used in policy keys ("core", "nofile"). */
 const char *jc_rlimit_name(int resource);

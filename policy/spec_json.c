@@ -12,7 +12,19 @@
 /* Bump when a field changes meaning; readers refuse other versions. */
 #define JC_SPEC_VERSION 1
 
-enum ftype { F_STR, F_BOOL, F_INT, F_UID, F_ENUM, F_ENUM_SET, F_CAPS, F_RLIMITS, F_MOUNTS, F_STRV };
+enum ftype {
+        F_STR,
+        F_BOOL,
+        F_INT,
+        F_UID,
+        F_ENUM,
+        F_ENUM_SET,
+        F_CAPS,
+        F_RLIMITS,
+        F_MOUNTS,
+        F_STRV,
+        F_RELAY
+};
 
 struct field {
         enum jc_spec_field id;
@@ -57,10 +69,27 @@ static const struct field fields[] = {
         FIELD(JC_S_SQUASHFS_MOUNT, F_ENUM, squashfs_mount, jc_squashfs_mount_names),
         FIELD(JC_S_IMAGE_CACHE_DIR, F_STR, image_cache_dir, NULL),
         FIELD(JC_S_IMAGE_CACHE_MAX_SIZE, F_INT, image_cache_max_size, NULL),
+        FIELD(JC_S_RELAY_TCP, F_RELAY, relay_tcp, NULL),
 };
 #undef FIELD
 
 _Static_assert(JC_ARRAY_SIZE(fields) == JC_S_COUNT, "every spec field is serialised");
+
+static json_object *relay_json(const struct jc_relay_ports *r)
+{
+        json_object *a = json_object_new_array();
+        char buf[32];
+        size_t i;
+
+        for (i = 0; a != NULL && i < r->n; i++) {
+                jc_relay_port_format(&r->v[i], buf, sizeof(buf));
+                if (json_object_array_add(a, json_object_new_string(buf)) < 0) {
+                        json_object_put(a);
+                        return NULL;
+                }
+        }
+        return a;
+}
 
 static json_object *rlim_value(uint64_t v)
 {
@@ -190,6 +219,8 @@ static json_object *field_json(const struct jc_spec *spec, const struct field *f
                 return mounts_json((const struct jc_mounts *)p);
         case F_STRV:
                 return jc_strv_json((const struct jc_strv *)p);
+        case F_RELAY:
+                return relay_json((const struct jc_relay_ports *)p);
         }
         return NULL;
 }
@@ -346,6 +377,31 @@ static int mounts_from(json_object *v, struct jc_mounts *m, struct jc_error *err
         return 0;
 }
 
+/* Sorted and without duplicates, as jc_relay_ports_add keeps them: the
+ * tasks of a step present the same spec to their cell. */
+static int relay_from(json_object *v, struct jc_relay_ports *r, struct jc_error *err)
+{
+        struct jc_relay_port p;
+        size_t i;
+
+        if (want(v, json_type_array, "relay_tcp", err) < 0)
+                return -1;
+        memset(r, 0, sizeof(*r));
+        for (i = 0; i < json_object_array_length(v); i++) {
+                json_object *s = json_object_array_get_idx(v, i);
+
+                if (want(s, json_type_string, "relay_tcp", err) < 0)
+                        return -1;
+                if (jc_relay_port_parse(json_object_get_string(s), &p, err) < 0 ||
+                    jc_relay_ports_add(r, &p, err) < 0)
+                        return jc_error_wrap(err, "spec field `relay_tcp'");
+                if (r->n != i + 1)
+                        return jc_error_set(err, EINVAL, "spec field `relay_tcp': `%s' twice",
+                                            json_object_get_string(s));
+        }
+        return 0;
+}
+
 static int caps_from(json_object *v, uint64_t *caps, struct jc_error *err)
 {
         struct jc_strv sv = { 0 };
@@ -413,6 +469,8 @@ static int field_from(struct jc_spec *spec, const struct field *f, json_object *
                 return mounts_from(v, (struct jc_mounts *)p, err);
         case F_STRV:
                 return strv_from(v, name, (struct jc_strv *)p, err);
+        case F_RELAY:
+                return relay_from(v, (struct jc_relay_ports *)p, err);
         }
         return jc_error_set(err, 0, "internal error: field type");
 }

@@ -397,6 +397,11 @@ static int resolve(struct run *r, struct jc_error *err)
                 return -1;
         if (jc_resolve(r->pol, r->o.partition, &r->o.req, &ctx, &r->spec, err) < 0)
                 return -1;
+        /* Relay ports come only with the Slurm plugin's hand-over, which
+         * checked each to be its slurmstepd's (runner/relay.h): no policy
+         * key or option sets them, and none may. */
+        if (r->spec.relay_tcp.n > 0)
+                return jc_error_set(err, EPERM, "relay_tcp: only the Slurm plugin's spec has it");
         r->have_spec = true;
         r->spec_json = jc_spec_to_json(&r->spec, false, err);
         return r->spec_json ? 0 : -1;

@@ -18,6 +18,7 @@
 #include "cell.h"
 #include "netns.h"
 #include "privs.h"
+#include "relay.h"
 #include "sync.h"
 
 static const char *const ns_names[JC_NS_COUNT] = {
@@ -60,6 +61,10 @@ static int build(const struct jc_cell_args *a, int sync, int *fds, struct jc_err
         if (spec->hostname[0] != '\0' && sethostname(spec->hostname, strlen(spec->hostname)) < 0)
                 return jc_error_set(err, errno, "sethostname `%s'", spec->hostname);
         if (spec->network == JC_NET_NONE && jc_loopback_up(err) < 0)
+                return -1;
+        /* In the cell's network namespace, with lo up: the relay's
+         * listening sockets go to the keeper (runner/relay.h). */
+        if (jc_relay_wanted(spec) && jc_relay_listen(spec, sync, err) < 0)
                 return -1;
         if (jc_rootfs_pivot(rootfd, spec, err) < 0)
                 return -1;

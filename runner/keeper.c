@@ -25,6 +25,7 @@
 #include "cgroup.h"
 #include "prep.h"
 #include "privs.h"
+#include "relay.h"
 #include "resources.h"
 #include "sync.h"
 
@@ -37,6 +38,7 @@ struct member {
 struct keeper {
         const struct jc_cell_args *a; /* with the keeper's own prep */
         pid_t init;
+        pid_t relay; /* runner/relay.h; 0: none */
         int fds[JC_NS_COUNT];
         struct jc_cell_info info;
         struct jc_cell_image image; /* held for the cell's whole life */
@@ -106,6 +108,9 @@ static int start_init(struct keeper *k, struct jc_error *err)
                 close(tree);
         if (rc < 0)
                 return jc_error_set(err, EPIPE, "start the init");
+        if (jc_relay_wanted(k->a->spec) &&
+            jc_relay_start(k->a->spec, sp[0], k->a->job->uid, k->a->job->gid, &k->relay, err) < 0)
+                return -1;
         if (jc_msg_expect(sp[0], JC_MSG_READY, &k->info, sizeof(k->info), k->fds, &nfds,
                           "build the sandbox", err) < 0)
                 return -1;
@@ -253,6 +258,7 @@ static void teardown(struct keeper *k, int status)
                 kill(k->init, SIGKILL);
                 waitpid(k->init, NULL, 0);
         }
+        jc_relay_stop(k->relay);
         for (i = 0; i < JC_NS_COUNT; i++)
                 if (k->fds[i] >= 0)
                         close(k->fds[i]);

@@ -22,6 +22,7 @@ libjcrunner_la_SOURCES = \
 	runner/cell.c runner/cell.h \
 	runner/cell_image.c runner/cell_image.h \
 	runner/keeper.c runner/init.c \
+	runner/relay.c runner/relay_loop.c runner/relay.h \
 	runner/member.c runner/member.h \
 	runner/env.c runner/env.h \
 	runner/supervise.c runner/supervise.h \

@@ -21,6 +21,7 @@ enum jc_msg_type {
         JC_MSG_CGROUP,     /* member -> keeper: its cgroup set (struct jc_cgroup_note) */
         JC_MSG_BYE,        /* member -> keeper: I leave; GO back, or EOF once the cell is gone */
         JC_MSG_IMAGE,      /* keeper -> member: the image's config (runner/cell_image.h) */
+        JC_MSG_RELAY,      /* init -> keeper: the relay's listening sockets (runner/relay.h) */
 };
 
 #define JC_MSG_MAX_FDS 16

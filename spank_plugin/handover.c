@@ -31,7 +31,8 @@
  * - fd N holds the resolved spec as JSON (jc_spec_to_json), decided by
  *   slurmstepd as root from the node's policy, plus what Slurm made for
  *   the step that the job must see (the batch script, the PMIx directory)
- *   as the admin's mounts.
+ *   as the admin's mounts, and with network none the PMIx server's ports
+ *   for the cell's relay (relay_tcp, pmix_relay.c).
  * - Both are sealed memfds (no writer can change them; no size limit as a
  *   pipe would have), at offset 0, not close-on-exec.
  * - PMI_FD (srun --mpi=pmi2: a socket to slurmstepd's PMI server) is kept
@@ -220,6 +221,36 @@ static int admin_mount(const char *path, bool rw, struct jc_error *err)
         return jc_mounts_push(&jc_st.spec.mounts, buf, buf, rw, true, err);
 }
 
+/* srun --mpi=pmix with network none: the PMIx server's loopback ports,
+ * for the cell's relay (runner/relay.h), each one a listener that this
+ * step's slurmstepd holds (pmix_relay.c).  Measured in task_init (Slurm
+ * 22.05, PMIx 4.2): both the task's own process and its parent, the
+ * step's slurmstepd, hold the server's listening socket (the task
+ * inherits it at fork).  slurmstepd is the proof: it made the server and
+ * holds it for the step's life, whatever Slurm closes in the task before
+ * this hook.  Its pid is the one recorded in init_post_opt, which ran in
+ * it, not getppid(): a task whose slurmstepd died is reparented. */
+static int pmix_relay(char **env, struct jc_error *err)
+{
+        struct jc_relay_ports claimed;
+        char stepd[16];
+
+        if (jc_st.spec.network != JC_NET_NONE)
+                return 0; /* the host's network: the job reaches it itself */
+        jc_format(stepd, sizeof(stepd), "%d", (int)jc_st.stepd_pid);
+        if (jc_pmix_relay_ports(env, stepd, &jc_st.spec.relay_tcp, err) < 0)
+                return jc_error_wrap(err, "PMIx relay");
+        /* A forged URI, or a server that is gone: MPI_Init will say
+         * "Unreachable", and slurmd's log (verbose) why. */
+        jc_pmix_uri_ports(env, &claimed);
+        if (claimed.n != jc_st.spec.relay_tcp.n)
+                slurm_verbose("jobcell: job=%u step=%s: %zu of %zu PMIx server ports in the task's "
+                              "environment are not listeners of slurmstepd (pid %s): not relayed",
+                              jc_st.job_id, jc_st.step, claimed.n - jc_st.spec.relay_tcp.n,
+                              claimed.n, stepd);
+        return 0;
+}
+
 /* What Slurm made for the step that the job must see at the same path
  * inside, bound as the admin's mounts (opened with the runner's rights;
  * the user's mounts_allowed does not apply), each checked to be Slurm's:
@@ -245,7 +276,7 @@ static int slurm_mounts(char **env, char **argv, char **json, struct jc_error *e
         }
         if (pmix != NULL) {
                 if (jc_pmix_dir_check(pmix, jc_st.job_id, jc_st.step, jc_st.uid, &why) == 0) {
-                        if (admin_mount(pmix, true, err) < 0)
+                        if (admin_mount(pmix, true, err) < 0 || pmix_relay(env, err) < 0)
                                 return -1;
                         added = true;
                 } else {

@@ -6,7 +6,8 @@ libjcspank_la_SOURCES = \
 	spank_plugin/plugin.h \
 	spank_plugin/conf.c \
 	spank_plugin/check.c \
-	spank_plugin/step.c
+	spank_plugin/step.c \
+	spank_plugin/pmix_relay.c
 libjcspank_la_CPPFLAGS = $(AM_CPPFLAGS) -DJC_DEFAULT_RUNNER='"$(bindir)/jobcell"'
 EXTRA_DIST += spank_plugin/jobcell_spank.sym doc/slurm.md
 

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "error.h"
@@ -75,5 +76,26 @@ int jc_batch_script_check(const char *path, uint32_t job, uid_t uid, struct jc_e
  * 1 when something was killed (the pids in PIDS, *N of them, up to MAX
  * recorded), -1 when the socket outlived the kill. */
 int jc_cell_reap(const char *cell, pid_t *pids, size_t max, size_t *n, struct jc_error *err);
+/* Does process PID (a decimal string) hold a descriptor of one of the
+ * sockets whose inodes are in INO? */
+bool jc_holds_socket(const char *pid, const unsigned long *ino, size_t nino);
+
+/* srun --mpi=pmix with network none (pmix_relay.c): the ports of Slurm's
+ * PMIx server that the cell's relay may reach (runner/relay.h).  PMIx 4
+ * clients reach the server only over TCP on the node's loopback, which a
+ * cell with its own network namespace does not share. */
+/* The address in a PMIx server URI, "NSPACE.RANK;tcp4://127.0.0.1:PORT"
+ * or "...;tcp6://[::1]:PORT"; -1 for anything else. */
+int jc_pmix_uri_port(const char *uri, struct jc_relay_port *p);
+/* The ports of the PMIx server URIs in ENV (PMIX_SERVER_URI4, ...): what
+ * the task's environment claims, which the user may have set. */
+void jc_pmix_uri_ports(char *const *env, struct jc_relay_ports *out);
+/* The inode of the TCP socket listening on P in F, /proc/net/tcp (or
+ * /proc/net/tcp6 for P->v6) read from where it is; 0 when there is none. */
+unsigned long jc_proc_net_listener(FILE *f, const struct jc_relay_port *p);
+/* Of the ports claimed in ENV, those on which process HOLDER (a decimal
+ * pid) holds a listening socket, in OUT: what the relay may reach. */
+int jc_pmix_relay_ports(char *const *env, const char *holder, struct jc_relay_ports *out,
+                        struct jc_error *err);
 
 #endif

@@ -48,6 +48,9 @@ int jc_remote_init(spank_t sp, int ac, char **av)
  * after init_post_opt), never another step's or job's. */
 static int set_cell(struct jc_error *err)
 {
+        /* The step's slurmstepd, which holds its PMIx server's sockets
+         * (handover.c, pmix_relay). */
+        jc_st.stepd_pid = getpid();
         if (jc_st.step_id == SLURM_BATCH_SCRIPT)
                 jc_format(jc_st.step, sizeof(jc_st.step), "batch");
         else if (jc_st.step_id == SLURM_INTERACTIVE_STEP)

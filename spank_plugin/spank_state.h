@@ -23,6 +23,7 @@ struct jc_state {
         uid_t uid;
         char step[16];           /* "0", "batch", "interactive" */
         char cell[80];           /* "JOB.STEP.RANDOM" (jc_cell_name) */
+        pid_t stepd_pid;         /* this step's slurmstepd (init_post_opt) */
         int verdict;             /* JC_PLAIN, JC_SANDBOX or -1 (refused) */
         struct jc_error refusal; /* why, when refused */
         char *partition;         /* from slurmctld, never from the job */

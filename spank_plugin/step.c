@@ -128,8 +128,7 @@ static size_t socket_inodes(const char *name, unsigned long *ino, size_t max)
         return n;
 }
 
-/* Does process PID hold a descriptor of socket inode INO? */
-static bool holds_socket(const char *pid, const unsigned long *ino, size_t nino)
+bool jc_holds_socket(const char *pid, const unsigned long *ino, size_t nino)
 {
         char dir[64], fd[320], link[64];
         struct dirent *e;
@@ -183,7 +182,7 @@ int jc_cell_reap(const char *cell, pid_t *pids, size_t max, size_t *n, struct jc
         while ((e = readdir(d)) != NULL) {
                 if (e->d_name[0] < '1' || e->d_name[0] > '9')
                         continue;
-                if (!holds_socket(e->d_name, ino, nino))
+                if (!jc_holds_socket(e->d_name, ino, nino))
                         continue;
                 if (*n < max)
                         pids[*n] = (pid_t)strtol(e->d_name, NULL, 10);

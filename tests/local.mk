@@ -131,3 +131,10 @@ tests_unit_test_spank_SOURCES = tests/unit/test_spank.c
 tests_unit_test_spank_CPPFLAGS = $(UNIT_CPPFLAGS) -I$(top_srcdir)/spank_plugin
 tests_unit_test_spank_LDADD = libjcspank.la libjcrunner.la libjccgroup.la libjcimage.la $(UNIT_LIBS)
 TESTS += tests/unit/test_spank
+
+# The relay's copying loop (runner/relay_loop.c), on 127.0.0.1, no root.
+check_PROGRAMS += tests/unit/test_relay
+tests_unit_test_relay_SOURCES = tests/unit/test_relay.c
+tests_unit_test_relay_CPPFLAGS = $(UNIT_CPPFLAGS) -I$(top_srcdir)/runner
+tests_unit_test_relay_LDADD = libjcrunner.la libjccgroup.la libjcimage.la $(UNIT_LIBS)
+TESTS += tests/unit/test_relay

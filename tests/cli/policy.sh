@@ -21,6 +21,13 @@ like "check: names an unknown key" "$out" "[partition debug] netwrok: unknown ke
 like "check: names a section that differs only in case" "$out" "[Partition Debug] differs only in case from [partition debug]"
 like "check: names a contradiction" "$out" "pids_limit = 8192 (line 22, [defaults]) is outside pids_limit_max = 100 (line 54, [partition debug])"
 like "check: counts the problems" "$out" "broken.ini: 4 problems"
+# The relay's ports are the Slurm plugin's to hand over (doc/slurm.md,
+# "MPI"): no policy key sets them, and explain shows none.
+printf '[defaults]\nrelay_tcp = 127.0.0.1:22\n' > "$TESTTMP/relay.ini"
+out=$("$JOBCELL" policy check "$TESTTMP/relay.ini" 2>&1)
+like "check: relay_tcp is no policy key" "$out" "[defaults] relay_tcp: unknown key"
+out=$("$JOBCELL" policy explain --policy "$EXAMPLE" 2>&1)
+like "explain: no relay port outside Slurm" "$out" "relay_tcp        builtin    -"
 out=$("$JOBCELL" policy check "$EXAMPLE" "$TESTTMP/broken.ini" 2>&1); rc=$?
 is "check: one bad file among good ones exits 1" "$rc" 1
 fails "check: a missing file fails" "$JOBCELL" policy check "$TESTTMP/none.ini"

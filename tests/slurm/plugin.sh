@@ -211,6 +211,30 @@ like "srun --mpi=pmix: Slurm's PMIx directory is bound as the admin's, read-writ
         "$(stub_lines "$out" spec)" '\/pmix.'
 out=$(as_user srun --mpi=none --export=ALL,PMIX_SERVER_TMPDIR=/etc --container-image=/ true 2>&1)
 unlike "... a PMIX_SERVER_TMPDIR the user set is not" "$(stub_lines "$out" spec)" '"src":"\/etc"' 
+# The relay's ports (runner/relay.h): the PMIx server's, as its URI says,
+# only with network none, never what the user claims.
+out=$(as_user srun --mpi=pmix --container-image=/ sh -c 'echo "uri ${PMIX_SERVER_URI41##*:}"' 2>&1)
+port=$(printf '%s\n' "$out" | sed -n 's/^uri //p')
+like "srun --mpi=pmix, network none: the PMIx server's port is handed over for the relay" \
+        "$(stub_lines "$out" spec)" "\"relay_tcp\":[\"127.0.0.1:$port\"]"
+out=$(as_user srun --mpi=pmix -p debug --container-network=host --container-image=/ true 2>&1)
+like "... not with the host's network" "$(stub_lines "$out" spec)" '"relay_tcp":[]'
+python3 -c 'import socket, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen()
+print(s.getsockname()[1], flush=True); time.sleep(300)' >"$JC_WORK/listener.port" &
+listener=$!
+for _ in $(seq 50); do [ -s "$JC_WORK/listener.port" ] && break; sleep 0.1; done
+lport=$(cat "$JC_WORK/listener.port")
+forged="PMIX_SERVER_URI41=x.0;tcp4://127.0.0.1:$lport,PMIX_SERVER_URI4=x.0;tcp4://127.0.0.1:22"
+out=$(as_user srun --mpi=none --export=ALL,$forged --container-image=/ true 2>&1)
+like "srun --mpi=none with PMIX_SERVER_URI* forged to host listeners: no relay" \
+        "$(stub_lines "$out" spec)" '"relay_tcp":[]'
+out=$(as_user srun --mpi=pmix --export=ALL,$forged --container-image=/ true 2>&1)
+like "srun --mpi=pmix with them: only the PMIx server's port" "$(stub_lines "$out" spec)" \
+        '"relay_tcp":["127.0.0.1:'
+unlike "... not the forged listener's" "$(stub_lines "$out" spec)" "127.0.0.1:$lport\""
+kill "$listener"
+wait "$listener" 2>/dev/null
 like "... and the script ran" "$(cat "$JC_WORK/batch.out")" "batch ran"
 
 # --- one line per task in slurmd's log ----------------------------------------

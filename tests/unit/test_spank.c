@@ -2,9 +2,13 @@
  * check of the runner and policy paths, and the decision for a step. */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -95,8 +99,7 @@ static void test_trust(void)
         /* A directory anyone may write to, without the sticky bit: whoever
          * runs this test, the runner below it is refused. */
         chmod(dir, 0777);
-        is_int(jc_path_root_owned(file, &err), -1,
-               "trust: below a world-writable dir refused");
+        is_int(jc_path_root_owned(file, &err), -1, "trust: below a world-writable dir refused");
         like(err.msg, dir, "trust: ... names the directory");
         chmod(dir, 0755);
         is_int(jc_path_root_owned(link, &err), -1, "trust: a symbolic link refused");
@@ -365,6 +368,130 @@ static void test_reap(void)
         is_int(jc_cell_reap(cell, pids, 4, &n, &err), 0, "reap: then nothing is left");
 }
 
+static void test_pmix_uri(void)
+{
+        char *env[] = {
+                "PMIX_SERVER_URI4=pmix-server.31542;tcp4://127.0.0.1:35583",
+                "PMIX_SERVER_URI41=pmix-server.31542;tcp4://127.0.0.1:35583",
+                "PMIX_SERVER_URI2=pmix-server.31542;tcp6://[::1]:35584",
+                "PMIX_SERVER_URI3=pmix-server.31542;tcp4://10.1.2.3:22",
+                "PMIX_SERVER_URIX=pmix-server.31542;tcp4://127.0.0.1:23",
+                "XPMIX_SERVER_URI4=pmix-server.31542;tcp4://127.0.0.1:24",
+                "PMIX_SERVER_URI21",
+                NULL,
+        };
+        struct jc_relay_ports r;
+        struct jc_relay_port p;
+
+        ok(jc_pmix_uri_port("pmix-server.31542;tcp4://127.0.0.1:35583", &p) == 0 && !p.v6 &&
+                   p.port == 35583,
+           "pmix uri: Slurm's tcp4 URI");
+        ok(jc_pmix_uri_port("ns.0;tcp6://[::1]:4000", &p) == 0 && p.v6 && p.port == 4000,
+           "pmix uri: a tcp6 one on ::1");
+        ok(jc_pmix_uri_port("ns.0;tcp4://0.0.0.0:4000", &p) < 0, "pmix uri: 0.0.0.0 refused");
+        ok(jc_pmix_uri_port("ns.0;tcp4://192.168.1.1:4000", &p) < 0,
+           "pmix uri: another address refused");
+        ok(jc_pmix_uri_port("ns.0;tcp4://[::1]:4000", &p) < 0, "pmix uri: tcp4 with ::1 refused");
+        ok(jc_pmix_uri_port("ns.0;tcp6://127.0.0.1:4000", &p) < 0,
+           "pmix uri: tcp6 with 127.0.0.1 refused");
+        ok(jc_pmix_uri_port("tcp4://127.0.0.1:4000", &p) < 0, "pmix uri: no namespace refused");
+        ok(jc_pmix_uri_port(";tcp4://127.0.0.1:4000", &p) < 0, "pmix uri: empty namespace refused");
+        ok(jc_pmix_uri_port("ns.0;usock://127.0.0.1:4000", &p) < 0, "pmix uri: usock refused");
+        ok(jc_pmix_uri_port("ns.0;tcp4://127.0.0.1:4000/x", &p) < 0,
+           "pmix uri: text after the port refused");
+        jc_pmix_uri_ports(env, &r);
+        ok(r.n == 2 && r.v[0].port == 35583 && !r.v[0].v6 && r.v[1].port == 35584 && r.v[1].v6,
+           "pmix uri: the five names, each port once, nothing else");
+}
+
+/* /proc/net/tcp and tcp6 as the kernel writes them (x86-64). */
+static const char proc_tcp[] =
+        "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  "
+        "timeout inode\n"
+        "   0: 00000000:A6C1 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        "
+        "0 3111761 1 0000000077d4ce4c 100 0 0 10 0\n"
+        "   1: 0100007F:8AFF 0100007F:B3DF 01 00000000:00000000 00:00000000 00000000  1001        "
+        "0 3112999 1 0000000077d4ce4c 20 4 30 10 -1\n"
+        "   8: 0100007F:B3DF 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        "
+        "0 3112620 1 000000003244a9ef 100 0 0 10 0\n"
+        "   9: 0200007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        "
+        "0 3112621 1 000000003244a9ef 100 0 0 10 0\n";
+static const char proc_tcp6[] =
+        "  sl  local_address                         remote_address                        st "
+        "tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
+        "   0: 00000000000000000000000001000000:0FA0 00000000000000000000000000000000:0000 0A "
+        "00000000:00000000 00:00000000 00000000     0        0 4242 1 0000000000000000 100 0 0 10 "
+        "0\n"
+        "   1: 00000000000000000000000000000000:0FA1 00000000000000000000000000000000:0000 0A "
+        "00000000:00000000 00:00000000 00000000     0        0 4343 1 0000000000000000 100 0 0 10 "
+        "0\n";
+
+static unsigned long listener(const char *text, bool v6, uint16_t port)
+{
+        struct jc_relay_port p = { .v6 = v6, .port = port };
+        FILE *f = fmemopen((void *)text, strlen(text), "r");
+        unsigned long inode = jc_proc_net_listener(f, &p);
+
+        fclose(f);
+        return inode;
+}
+
+static void test_proc_net(void)
+{
+        is_int(listener(proc_tcp, false, 0xB3DF), 3112620,
+               "proc net: the listener on 127.0.0.1:PORT");
+        is_int(listener(proc_tcp, false, 0x8AFF), 0,
+               "proc net: a connected socket on 127.0.0.1 is not a listener");
+        is_int(listener(proc_tcp, false, 0xA6C1), 0,
+               "proc net: a listener on 0.0.0.0 is not on the loopback");
+        is_int(listener(proc_tcp, false, 0x1F90), 0, "proc net: 127.0.0.2 is not 127.0.0.1");
+        is_int(listener(proc_tcp, false, 1234), 0, "proc net: a port nobody listens on");
+        is_int(listener(proc_tcp6, true, 4000), 4242, "proc net: the listener on [::1]:PORT");
+        is_int(listener(proc_tcp6, true, 4001), 0, "proc net: [::] is not the loopback");
+        is_int(listener(proc_tcp6, false, 4000), 0, "proc net: tcp6 lines never match IPv4");
+        is_int(listener(proc_tcp, true, 0xB3DF), 0, "proc net: tcp lines never match IPv6");
+}
+
+static void test_pmix_holder(void)
+{
+        struct sockaddr_in a = { .sin_family = AF_INET };
+        socklen_t len = sizeof(a);
+        struct jc_error err = { 0 };
+        struct jc_relay_ports r;
+        char uri[96], self[16], *env[] = { uri, NULL };
+        int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        pid_t child;
+
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (!ok(fd >= 0 && bind(fd, (struct sockaddr *)&a, len) == 0 && listen(fd, 1) == 0 &&
+                        getsockname(fd, (struct sockaddr *)&a, &len) == 0,
+                "pmix holder: a listener of ours on 127.0.0.1"))
+                return;
+        snprintf(uri, sizeof(uri), "PMIX_SERVER_URI41=ns.1;tcp4://127.0.0.1:%u",
+                 (unsigned)ntohs(a.sin_port));
+        snprintf(self, sizeof(self), "%d", (int)getpid());
+        ok(jc_pmix_relay_ports(env, self, &r, &err) == 0 && r.n == 1 &&
+                   r.v[0].port == ntohs(a.sin_port),
+           "pmix holder: relayed when the holder holds the listener");
+        /* A process that does not hold it: a child that closed it. */
+        child = fork();
+        if (child == 0) {
+                close(fd);
+                pause();
+                _exit(0);
+        }
+        usleep(100000);
+        snprintf(self, sizeof(self), "%d", (int)child);
+        ok(jc_pmix_relay_ports(env, self, &r, &err) == 0 && r.n == 0,
+           "pmix holder: not relayed when another process holds it");
+        kill(child, SIGKILL);
+        waitpid(child, NULL, 0);
+        close(fd);
+        snprintf(self, sizeof(self), "%d", (int)getpid());
+        ok(jc_pmix_relay_ports(env, self, &r, &err) == 0 && r.n == 0,
+           "pmix holder: not relayed once nothing listens there");
+}
+
 int main(void)
 {
         test_conf();
@@ -373,5 +500,8 @@ int main(void)
         test_cell_name();
         test_pmix_dir();
         test_reap();
+        test_pmix_uri();
+        test_proc_net();
+        test_pmix_holder();
         return done_testing();
 }

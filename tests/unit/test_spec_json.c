@@ -150,9 +150,69 @@ static void test_strict(void)
             "bad origin");
 }
 
+static void test_relay(void)
+{
+        struct jc_error err = { 0 };
+        struct jc_relay_ports r = { 0 };
+        struct jc_relay_port p;
+        char buf[32];
+        struct jc_spec a, b;
+        char *j;
+
+        ok(jc_relay_port_parse("127.0.0.1:35583", &p, &err) == 0 && !p.v6 && p.port == 35583,
+           "relay port: 127.0.0.1:PORT");
+        ok(jc_relay_port_parse("[::1]:1", &p, &err) == 0 && p.v6 && p.port == 1,
+           "relay port: [::1]:PORT");
+        jc_relay_port_format(&p, buf, sizeof(buf));
+        is_str(buf, "[::1]:1", "relay port: written back");
+        ok(jc_relay_port_parse("10.0.0.1:22", &p, &err) < 0, "relay port: not loopback refused");
+        like(err.msg, "relay port `10.0.0.1:22'", "relay port: ... named");
+        ok(jc_relay_port_parse("127.0.0.1:0", &p, &err) < 0, "relay port: 0 refused");
+        ok(jc_relay_port_parse("127.0.0.1:65536", &p, &err) < 0, "relay port: 65536 refused");
+        ok(jc_relay_port_parse("127.0.0.1:022", &p, &err) < 0, "relay port: leading 0 refused");
+        ok(jc_relay_port_parse("127.0.0.1:22 ", &p, &err) < 0, "relay port: trailing text refused");
+        ok(jc_relay_port_parse("127.0.0.1:+22", &p, &err) < 0, "relay port: sign refused");
+        ok(jc_relay_port_parse("127.0.0.10:22", &p, &err) < 0, "relay port: 127.0.0.10 refused");
+        jc_relay_port_parse("127.0.0.1:300", &p, &err);
+        jc_relay_ports_add(&r, &p, &err);
+        jc_relay_port_parse("[::1]:20", &p, &err);
+        jc_relay_ports_add(&r, &p, &err);
+        jc_relay_port_parse("127.0.0.1:20", &p, &err);
+        jc_relay_ports_add(&r, &p, &err);
+        jc_relay_ports_add(&r, &p, &err);
+        ok(r.n == 3 && r.v[0].port == 20 && !r.v[0].v6 && r.v[1].port == 300 && r.v[2].v6,
+           "relay ports: sorted, 127.0.0.1 first, a port added twice is there once");
+        while (r.n < JC_RELAY_MAX)
+                r.v[r.n++].port = 0;
+        ok(jc_relay_ports_add(&r, &(struct jc_relay_port){ .port = 9 }, &err) < 0,
+           "relay ports: at most JC_RELAY_MAX");
+
+        jc_spec_init(&a, &err);
+        j = jc_spec_to_json(&a, false, &err);
+        like(j, "\"relay_tcp\":[]", "relay_tcp: none by default");
+        free(j);
+        jc_relay_port_parse("127.0.0.1:35583", &p, &err);
+        jc_relay_ports_add(&a.relay_tcp, &p, &err);
+        j = jc_spec_to_json(&a, false, &err);
+        like(j, "\"relay_tcp\":[\"127.0.0.1:35583\"]", "relay_tcp: written as strings");
+        ok(jc_spec_from_json(&b, j, &err) == 0 && b.relay_tcp.n == 1 &&
+                   b.relay_tcp.v[0].port == 35583,
+           "relay_tcp: round trip");
+        free(j);
+        jc_spec_free(&a);
+        jc_spec_free(&b);
+        bad("\"relay_tcp\":[]", "\"relay_tcp\":[\"0.0.0.0:22\"]", "relay port `0.0.0.0:22'",
+            "relay_tcp not on the loopback");
+        bad("\"relay_tcp\":[]", "\"relay_tcp\":[22]", "`relay_tcp' has the wrong type",
+            "relay_tcp as a number");
+        bad("\"relay_tcp\":[]", "\"relay_tcp\":[\"127.0.0.1:22\",\"127.0.0.1:22\"]", "twice",
+            "relay_tcp with a port twice");
+}
+
 int main(void)
 {
         test_round_trip();
         test_strict();
+        test_relay();
         return done_testing();
 }
