@@ -232,22 +232,21 @@ static int admin_mount(const char *path, bool rw, struct jc_error *err)
  * it, not getppid(): a task whose slurmstepd died is reparented. */
 static int pmix_relay(char **env, struct jc_error *err)
 {
-        struct jc_relay_ports claimed;
+        size_t claimed;
         char stepd[16];
 
         if (jc_st.spec.network != JC_NET_NONE)
                 return 0; /* the host's network: the job reaches it itself */
         jc_format(stepd, sizeof(stepd), "%d", (int)jc_st.stepd_pid);
-        if (jc_pmix_relay_ports(env, stepd, &jc_st.spec.relay_tcp, err) < 0)
+        if (jc_pmix_relay_ports(env, stepd, &jc_st.spec.relay_tcp, &claimed, err) < 0)
                 return jc_error_wrap(err, "PMIx relay");
         /* A forged URI, or a server that is gone: MPI_Init will say
          * "Unreachable", and slurmd's log (verbose) why. */
-        jc_pmix_uri_ports(env, &claimed);
-        if (claimed.n != jc_st.spec.relay_tcp.n)
+        if (claimed != jc_st.spec.relay_tcp.n)
                 slurm_verbose("jobcell: job=%u step=%s: %zu of %zu PMIx server ports in the task's "
                               "environment are not listeners of slurmstepd (pid %s): not relayed",
-                              jc_st.job_id, jc_st.step, claimed.n - jc_st.spec.relay_tcp.n,
-                              claimed.n, stepd);
+                              jc_st.job_id, jc_st.step, claimed - jc_st.spec.relay_tcp.n, claimed,
+                              stepd);
         return 0;
 }
 

@@ -94,8 +94,9 @@ void jc_pmix_uri_ports(char *const *env, struct jc_relay_ports *out);
  * /proc/net/tcp6 for P->v6) read from where it is; 0 when there is none. */
 unsigned long jc_proc_net_listener(FILE *f, const struct jc_relay_port *p);
 /* Of the ports claimed in ENV, those on which process HOLDER (a decimal
- * pid) holds a listening socket, in OUT: what the relay may reach. */
+ * pid) holds a listening socket, in OUT: what the relay may reach.
+ * *NCLAIMED (unless NULL): how many ENV claimed. */
 int jc_pmix_relay_ports(char *const *env, const char *holder, struct jc_relay_ports *out,
-                        struct jc_error *err);
+                        size_t *nclaimed, struct jc_error *err);
 
 #endif

@@ -29,21 +29,18 @@ int jc_pmix_uri_port(const char *uri, struct jc_relay_port *p)
 {
         struct jc_error ignored = { 0 };
         const char *addr = strchr(uri, ';');
+        bool v6;
 
         if (addr == NULL || addr == uri)
                 return -1;
         addr++;
-        if (strncmp(addr, "tcp4://", 7) == 0) {
-                if (jc_relay_port_parse(addr + 7, p, &ignored) < 0 || p->v6)
-                        return -1;
-                return 0;
-        }
-        if (strncmp(addr, "tcp6://", 7) == 0) {
-                if (jc_relay_port_parse(addr + 7, p, &ignored) < 0 || !p->v6)
-                        return -1;
-                return 0;
-        }
-        return -1;
+        v6 = strncmp(addr, "tcp6://", 7) == 0;
+        if (!v6 && strncmp(addr, "tcp4://", 7) != 0)
+                return -1;
+        /* The scheme and the address must agree: tcp4 with 127.0.0.1. */
+        if (jc_relay_port_parse(addr + 7, p, &ignored) < 0 || p->v6 != v6)
+                return -1;
+        return 0;
 }
 
 void jc_pmix_uri_ports(char *const *env, struct jc_relay_ports *out)
@@ -117,7 +114,7 @@ static unsigned long listener_inode(const struct jc_relay_port *p)
 }
 
 int jc_pmix_relay_ports(char *const *env, const char *holder, struct jc_relay_ports *out,
-                        struct jc_error *err)
+                        size_t *nclaimed, struct jc_error *err)
 {
         struct jc_relay_ports claimed;
         unsigned long inode;
@@ -125,6 +122,8 @@ int jc_pmix_relay_ports(char *const *env, const char *holder, struct jc_relay_po
 
         memset(out, 0, sizeof(*out));
         jc_pmix_uri_ports(env, &claimed);
+        if (nclaimed != NULL)
+                *nclaimed = claimed.n;
         for (i = 0; i < claimed.n; i++) {
                 inode = listener_inode(&claimed.v[i]);
                 if (inode != 0 && jc_holds_socket(holder, &inode, 1) &&

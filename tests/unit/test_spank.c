@@ -470,7 +470,7 @@ static void test_pmix_holder(void)
         snprintf(uri, sizeof(uri), "PMIX_SERVER_URI41=ns.1;tcp4://127.0.0.1:%u",
                  (unsigned)ntohs(a.sin_port));
         snprintf(self, sizeof(self), "%d", (int)getpid());
-        ok(jc_pmix_relay_ports(env, self, &r, &err) == 0 && r.n == 1 &&
+        ok(jc_pmix_relay_ports(env, self, &r, NULL, &err) == 0 && r.n == 1 &&
                    r.v[0].port == ntohs(a.sin_port),
            "pmix holder: relayed when the holder holds the listener");
         /* A process that does not hold it: a child that closed it. */
@@ -482,13 +482,13 @@ static void test_pmix_holder(void)
         }
         usleep(100000);
         snprintf(self, sizeof(self), "%d", (int)child);
-        ok(jc_pmix_relay_ports(env, self, &r, &err) == 0 && r.n == 0,
+        ok(jc_pmix_relay_ports(env, self, &r, NULL, &err) == 0 && r.n == 0,
            "pmix holder: not relayed when another process holds it");
         kill(child, SIGKILL);
         waitpid(child, NULL, 0);
         close(fd);
         snprintf(self, sizeof(self), "%d", (int)getpid());
-        ok(jc_pmix_relay_ports(env, self, &r, &err) == 0 && r.n == 0,
+        ok(jc_pmix_relay_ports(env, self, &r, NULL, &err) == 0 && r.n == 0,
            "pmix holder: not relayed once nothing listens there");
 }
 
