@@ -50,6 +50,8 @@ jobcell_SOURCES = \
 	runner/cmd_gc.c
 jobcell_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(SECCOMP_CFLAGS)
 jobcell_LDADD = libjcrunner.la libjccgroup.la libjcpolicy.la $(SECCOMP_LIBS)
+# Static archives first in the search path, when configure found them all.
+jobcell_LDFLAGS = $(AM_LDFLAGS) $(JC_STATIC_DEPS_LDFLAGS)
 
 # Images (doc/images.md): a library shared by the runner, the tests and the
 # fuzz target.  It needs libjcpolicy.la after it on a link line.
