@@ -5,24 +5,30 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "passwd.h"
 #include "pathres.h"
 #include "util.h"
 
-/* The image's copy of FILE, at most 1 MiB; "" when it has none. */
+/* The image's copy of FILE, at most 1 MiB; "" when it has none.  The
+ * buffer is the file's size: a buffer of the most, zeroed, costs the init
+ * a mapping and its page faults at every start. */
 static char *read_image_file(int imagefd, const char *file, struct jc_error *err)
 {
         _cleanup_close_ int fd = -1;
+        struct stat st;
         char *buf;
         ssize_t n;
-        size_t len = 0, cap = 1 << 20;
+        size_t len = 0, cap = 0;
 
         fd = jc_open_in_root(imagefd, file, O_RDONLY, err);
         if (fd < 0 && err->errnum != ENOENT)
                 return NULL;
-        buf = calloc(1, cap + 1);
+        if (fd >= 0 && fstat(fd, &st) == 0 && st.st_size > 0)
+                cap = st.st_size < (1 << 20) ? (size_t)st.st_size : (size_t)1 << 20;
+        buf = malloc(cap + 1);
         if (buf == NULL) {
                 jc_error_set(err, errno, "read image `%s'", file);
                 return NULL;
