@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/types.h>
@@ -67,17 +68,25 @@ ssize_t jc_msg_recv(int sock, enum jc_msg_type *type, void *data, size_t cap, in
         struct header h;
         struct cmsghdr *c;
         size_t want = nfds ? *nfds : 0, got = 0;
+        bool reset = false;
         ssize_t n;
 
         msg.msg_control = u.buf;
         msg.msg_controllen = sizeof(u.buf);
-        do {
+        /* A peer that closed with our messages unread makes the next read
+         * report ECONNRESET, before what it had sent us (an error it
+         * wrote on its way out): that read consumes the error, so once
+         * more. */
+        for (;;) {
                 n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
                 if (n < 0 && errno == ENOTSOCK) {
                         msg.msg_controllen = 0;
                         n = read(sock, buf, sizeof(buf));
                 }
-        } while (n < 0 && errno == EINTR);
+                if (n >= 0 || (errno != EINTR && (errno != ECONNRESET || reset)))
+                        break;
+                reset = reset || errno == ECONNRESET;
+        }
         if (n < 0)
                 return -errno;
         for (c = msg.msg_controllen ? CMSG_FIRSTHDR(&msg) : NULL; c; c = CMSG_NXTHDR(&msg, c)) {

@@ -138,3 +138,10 @@ tests_unit_test_relay_SOURCES = tests/unit/test_relay.c
 tests_unit_test_relay_CPPFLAGS = $(UNIT_CPPFLAGS) -I$(top_srcdir)/runner
 tests_unit_test_relay_LDADD = libjcrunner.la libjccgroup.la libjcimage.la $(UNIT_LIBS)
 TESTS += tests/unit/test_relay
+
+# The runner's messages (runner/sync.c): a peer's last word survives a reset.
+check_PROGRAMS += tests/unit/test_sync
+tests_unit_test_sync_SOURCES = tests/unit/test_sync.c
+tests_unit_test_sync_CPPFLAGS = $(UNIT_CPPFLAGS) -I$(top_srcdir)/runner
+tests_unit_test_sync_LDADD = libjcrunner.la libjccgroup.la libjcimage.la $(UNIT_LIBS)
+TESTS += tests/unit/test_sync
