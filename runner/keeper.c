@@ -311,8 +311,9 @@ static void refuse_waiting(int listener, const struct jc_error *err)
             fcntl(listener, F_SETFL, O_NONBLOCK) < 0)
                 return;
         while ((fd = accept4(listener, NULL, NULL, SOCK_CLOEXEC)) >= 0) {
-                /* Its hello read first: closing on unread data would
-                 * reset the connection before our answer is read. */
+                /* Its hello read first: a joiner still about to send it
+                 * when we close would fail there (EPIPE) and never read
+                 * our answer. */
                 setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
                 setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
                 jc_msg_recv(fd, &type, hello, sizeof(hello), NULL, NULL);

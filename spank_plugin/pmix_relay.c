@@ -53,10 +53,10 @@ void jc_pmix_uri_ports(char *const *env, struct jc_relay_ports *out)
         for (; env != NULL && *env != NULL; env++) {
                 for (i = 0; i < JC_ARRAY_SIZE(uri_names); i++) {
                         n = strlen(uri_names[i]);
+                        /* Full: the rest is not relayed. */
                         if (strncmp(*env, uri_names[i], n) == 0 && (*env)[n] == '=' &&
                             jc_pmix_uri_port(*env + n + 1, &p) == 0)
-                                (void)jc_relay_ports_add(
-                                        out, &p, &ignored); /* full: the rest is not relayed */
+                                (void)jc_relay_ports_add(out, &p, &ignored);
                 }
         }
 }
