@@ -145,3 +145,10 @@ tests_unit_test_sync_SOURCES = tests/unit/test_sync.c
 tests_unit_test_sync_CPPFLAGS = $(UNIT_CPPFLAGS) -I$(top_srcdir)/runner
 tests_unit_test_sync_LDADD = libjcrunner.la libjccgroup.la libjcimage.la $(UNIT_LIBS)
 TESTS += tests/unit/test_sync
+
+# Paths inside a sandbox root (runner/pathres.c): never out through a symlink.
+check_PROGRAMS += tests/unit/test_pathres
+tests_unit_test_pathres_SOURCES = tests/unit/test_pathres.c
+tests_unit_test_pathres_CPPFLAGS = $(UNIT_CPPFLAGS) -I$(top_srcdir)/runner
+tests_unit_test_pathres_LDADD = libjcrunner.la libjccgroup.la libjcimage.la $(UNIT_LIBS)
+TESTS += tests/unit/test_pathres
