@@ -1,6 +1,9 @@
 # tests/: unit (no root), sandbox integration (root), Slurm end-to-end.
 UNIT_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
 UNIT_LIBS = libjcpolicy.la
+# Unit tests of the runner's own code (runner/*.c).
+RUNNER_UNIT_CPPFLAGS = $(UNIT_CPPFLAGS) -I$(top_srcdir)/runner
+RUNNER_UNIT_LIBS = libjcrunner.la libjccgroup.la libjcimage.la $(UNIT_LIBS)
 
 check_PROGRAMS += tests/unit/test_values
 tests_unit_test_values_SOURCES = tests/unit/test_values.c
@@ -90,7 +93,7 @@ check-v2: tests/cgroup/real tests/probe/jcprobe jobcell
 check_PROGRAMS += tests/unit/test_seccomp tests/unit/seccomp_omp
 tests_unit_test_seccomp_SOURCES = tests/unit/test_seccomp.c
 tests_unit_test_seccomp_CPPFLAGS = $(UNIT_CPPFLAGS) $(SECCOMP_CFLAGS)
-tests_unit_test_seccomp_LDADD = libjcrunner.la libjccgroup.la libjcimage.la $(UNIT_LIBS) $(SECCOMP_LIBS) -lpthread
+tests_unit_test_seccomp_LDADD = $(RUNNER_UNIT_LIBS) $(SECCOMP_LIBS) -lpthread
 tests_unit_seccomp_omp_SOURCES = tests/unit/seccomp_omp.c
 tests_unit_seccomp_omp_CFLAGS = $(AM_CFLAGS) $(OPENMP_CFLAGS)
 tests_unit_seccomp_omp_LDFLAGS = $(AM_LDFLAGS) $(OPENMP_CFLAGS)
@@ -129,26 +132,26 @@ endif
 check_PROGRAMS += tests/unit/test_spank
 tests_unit_test_spank_SOURCES = tests/unit/test_spank.c
 tests_unit_test_spank_CPPFLAGS = $(UNIT_CPPFLAGS) -I$(top_srcdir)/spank_plugin
-tests_unit_test_spank_LDADD = libjcspank.la libjcrunner.la libjccgroup.la libjcimage.la $(UNIT_LIBS)
+tests_unit_test_spank_LDADD = libjcspank.la $(RUNNER_UNIT_LIBS)
 TESTS += tests/unit/test_spank
 
 # The relay's copying loop (runner/relay_loop.c), on 127.0.0.1, no root.
 check_PROGRAMS += tests/unit/test_relay
 tests_unit_test_relay_SOURCES = tests/unit/test_relay.c
-tests_unit_test_relay_CPPFLAGS = $(UNIT_CPPFLAGS) -I$(top_srcdir)/runner
-tests_unit_test_relay_LDADD = libjcrunner.la libjccgroup.la libjcimage.la $(UNIT_LIBS)
+tests_unit_test_relay_CPPFLAGS = $(RUNNER_UNIT_CPPFLAGS)
+tests_unit_test_relay_LDADD = $(RUNNER_UNIT_LIBS)
 TESTS += tests/unit/test_relay
 
 # The runner's messages (runner/sync.c): a peer's last word survives a reset.
 check_PROGRAMS += tests/unit/test_sync
 tests_unit_test_sync_SOURCES = tests/unit/test_sync.c
-tests_unit_test_sync_CPPFLAGS = $(UNIT_CPPFLAGS) -I$(top_srcdir)/runner
-tests_unit_test_sync_LDADD = libjcrunner.la libjccgroup.la libjcimage.la $(UNIT_LIBS)
+tests_unit_test_sync_CPPFLAGS = $(RUNNER_UNIT_CPPFLAGS)
+tests_unit_test_sync_LDADD = $(RUNNER_UNIT_LIBS)
 TESTS += tests/unit/test_sync
 
 # Paths inside a sandbox root (runner/pathres.c): never out through a symlink.
 check_PROGRAMS += tests/unit/test_pathres
 tests_unit_test_pathres_SOURCES = tests/unit/test_pathres.c
-tests_unit_test_pathres_CPPFLAGS = $(UNIT_CPPFLAGS) -I$(top_srcdir)/runner
-tests_unit_test_pathres_LDADD = libjcrunner.la libjccgroup.la libjcimage.la $(UNIT_LIBS)
+tests_unit_test_pathres_CPPFLAGS = $(RUNNER_UNIT_CPPFLAGS)
+tests_unit_test_pathres_LDADD = $(RUNNER_UNIT_LIBS)
 TESTS += tests/unit/test_pathres
