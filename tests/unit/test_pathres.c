@@ -21,7 +21,7 @@
 static char root[PATH_MAX], outside[PATH_MAX];
 static int rootfd = -1;
 
-/* 1 when ROOT/REL exists as a directory (DIR) or a regular file. */
+/* 1 when BASE/REL exists as a directory (DIR) or a regular file. */
 static int exists(const char *base, const char *rel, int dir)
 {
         char p[PATH_MAX * 2];
