@@ -137,8 +137,19 @@ static void squashfuse_child(int fuse_fd, int img_fd, pid_t parent,
 {
         static char *const env[] = { "PATH=/usr/bin:/bin", NULL };
         char *const argv[] = { "squashfuse", "-f", "/dev/fd/4", "/dev/fd/3", NULL };
+        sigset_t held;
 
         if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+                _exit(127);
+        /* The signals libfuse ends on stay blocked, whatever the runner's
+         * mask: Slurm sends SIGTERM to every process of a cancelled step,
+         * and the job, in its grace period, may still read its image.
+         * The keeper ends squashfuse with SIGKILL (jc_squashfs_umount). */
+        sigemptyset(&held);
+        sigaddset(&held, SIGTERM);
+        sigaddset(&held, SIGINT);
+        sigaddset(&held, SIGHUP);
+        if (sigprocmask(SIG_SETMASK, &held, NULL) < 0)
                 _exit(127);
         /* Out of the way first, so that neither lands on the other. */
         fuse_fd = fcntl(fuse_fd, F_DUPFD, 10);
@@ -447,9 +458,12 @@ int jc_squashfs_umount(struct jc_squashfs *m, struct jc_error *err)
         if (m->target != NULL && umount2(m->target, MNT_DETACH) < 0)
                 rc = jc_error_set(err, errno, "unmount image `%s'", m->target);
         if (m->daemon > 0) {
-                /* Unmounted, squashfuse sees the connection end and
-                 * exits; a kill makes sure. */
-                kill(m->daemon, SIGTERM);
+                /* Not SIGTERM, which it never takes (squashfuse_child).
+                 * Nothing reads through it any more: an unmount would end
+                 * it only once the last mount namespace holding its mount
+                 * is gone, and a member's runner may still hold the cell's
+                 * while it waits for us. */
+                kill(m->daemon, SIGKILL);
                 while (waitpid(m->daemon, &status, 0) < 0 && errno == EINTR)
                         ;
         }

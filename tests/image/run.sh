@@ -22,6 +22,22 @@ is "squashfs by the kernel's driver: runs, read-only root" "$out" "layer2
 1"
 is "squashfs by the kernel's driver: no loop device left" "$(loops)" "0"
 is "squashfuse: none left" "$(squashfuses)" "0"
+# The keeper ends squashfuse itself: a runner waits for that, so a
+# squashfuse that outlived its kill held every job's end (it once took 30 s,
+# the runner's limit, until the runner gave up).
+ok "squashfuse: the run ends at once when the job does" \
+        timeout -s KILL 10 "$JOBCELL" run --policy "$POL" --user "$JC_TEST_USER" --image "$IMG/img.sqsh" -- /bin/true
+# Slurm sends SIGTERM to every process of a cancelled step, squashfuse
+# included: the job, in its grace period, still reads its image.
+run --image "$IMG/img.sqsh" -- /bin/sh -c 'sleep 3; cat /etc/imgmark' > "$TESTTMP/term.out" 2>&1 &
+job=$!
+for _ in $(seq 50); do
+        [ "$(squashfuses)" = 1 ] && break
+        sleep 0.1
+done
+kill -TERM $(squashfuse_pids)
+wait $job
+is "squashfuse: a SIGTERM does not end it while the job runs" "$? $(cat "$TESTTMP/term.out")" "0 layer2"
 # Owners read as the sandbox maps them, as for an idmapped directory: the
 # image's uid 0 (mksquashfs -all-root) is root inside, not nobody.
 is "squashfuse: the image's root-owned files are root's inside" "$(run --image "$IMG/img.sqsh" -- /bin/stat -c %u:%g /bin/busybox 2>&1)" "0:0"

@@ -52,12 +52,12 @@ run() { "$JOBCELL" run --policy "$POL" --user "$JC_TEST_USER" "$@"; }
 field() { python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"; }
 
 # squashfuse processes serving one of this file's images (fd 4 is the
-# image), and loop devices backed by one.
-squashfuses() {
-        local p n=0
+# image): their PIDs and their number; and loop devices backed by one.
+squashfuse_pids() {
+        local p
         for p in $(pgrep -x squashfuse); do
-                case $(readlink "/proc/$p/fd/4" 2> /dev/null) in "$TESTTMP"/*) n=$((n + 1)) ;; esac
+                case $(readlink "/proc/$p/fd/4" 2> /dev/null) in "$TESTTMP"/*) echo "$p" ;; esac
         done
-        echo $n
 }
+squashfuses() { squashfuse_pids | wc -l; }
 loops() { losetup -a 2> /dev/null | grep -c "$TESTTMP"; }
