@@ -10,6 +10,8 @@
 #                       stops the cluster too)
 #   as_user CMD...      run CMD as the test user in $JC_WORK with a clean
 #                       environment (SLURM_CONF set); as_user2 for the second
+#   batch_user ARGS...  sbatch ARGS as the test user, wait for the job: its
+#                       exit status is the job's (as `sbatch --wait' gives it)
 #   jc_slurmstepds      pids of the slurmstepd processes of this cluster
 #   jc_slurm_cgroups    Slurm's cgroup directories under /sys/fs/cgroup
 #
@@ -382,3 +384,24 @@ _jc_as() { # _jc_as USER DIR CMD...
 
 as_user() { _jc_as "$JC_TEST_USER" "$JC_WORK" "$@"; }
 as_user2() { _jc_as "$JC_TEST_USER2" "$JC_WORK2" "$@"; }
+
+# `sbatch --wait' asks slurmctld 2 s after the submission, then 8 s later:
+# a job that ends after 2.1 s is waited for 10 s.  This asks every 0.1 s
+# (for at most 2 minutes) and returns what sbatch --wait would: the exit
+# code, or 1 for a script killed by a signal.
+batch_user() {
+        local id info state code i
+        id=$(as_user sbatch --parsable "$@") || return $?
+        for i in $(seq 1200); do
+                info=$(scontrol -o show job "${id%%;*}" 2>/dev/null)
+                state=$(printf '%s\n' "$info" | grep -o ' JobState=[A-Z_]*' | cut -d= -f2)
+                case $state in
+                "" | PENDING | CONFIGURING | RUNNING | SUSPENDED | COMPLETING) sleep 0.1 ;;
+                *) break ;;
+                esac
+        done
+        code=$(printf '%s\n' "$info" | grep -o ' ExitCode=[0-9]*:[0-9]*' | cut -d= -f2)
+        [ -n "$code" ] || return 1
+        [ "${code#*:}" = 0 ] && return "${code%:*}"
+        return 1
+}

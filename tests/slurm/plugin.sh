@@ -182,20 +182,20 @@ like "node: a bad option value Slurm only logs is kept and refuses the step" "$o
         "jobcell: refused: --container-network=bridge"
 
 rm -f "$JC_WORK/nested.ran"
-as_user sbatch --wait -o nested.out -p strict --container=/ \
+batch_user -o nested.out -p strict --container=/ \
         --wrap 'unset SLURM_CONTAINER; srun touch nested.ran' >/dev/null 2>&1
 like "node: a nested srun that dropped SLURM_CONTAINER is refused" "$(cat "$JC_WORK/nested.out")" \
         "jobcell: refused: a step without the sandbox is refused on partition \`strict'"
 ok "... and did not run" test ! -e "$JC_WORK/nested.ran"
 
-as_user sbatch --container-image=/ --wait -o refused.out -p nohost --container-network=host --wrap 'echo ran' >/dev/null 2>&1
+batch_user --container-image=/ -o refused.out -p nohost --container-network=host --wrap 'echo ran' >/dev/null 2>&1
 is "sbatch: a refused batch job fails with 125" "$?" 125
 like "... the reason is in the job's output" "$(cat "$JC_WORK/refused.out")" \
         "jobcell: refused: network=host is refused"
 unlike "... the script never ran" "$(cat "$JC_WORK/refused.out")" "ran"
 chmod 644 "$policy"
 
-out=$(as_user sbatch --wait -o batch.out -p debug --container-image=/ --wrap 'echo batch ran' 2>&1)
+out=$(batch_user -o batch.out -p debug --container-image=/ --wrap 'echo batch ran' 2>&1)
 is "sbatch --container-image: the batch step runs" "$?" 0
 like "... through the runner, cell JOB.batch.RANDOM" "$(cat "$JC_WORK/batch.out")" ".batch."
 like "... the batch script bound into the sandbox as the admin's, read-only" \

@@ -147,15 +147,15 @@ wait_for no_squashfuse
 ok "... and no squashfuse outlives the step" no_squashfuse
 
 # --- sbatch --------------------------------------------------------------------
-as_user sbatch --wait -o batch.out --container="$IMG" --wrap 'cat /proc/1/comm; jcprobe ids' >/dev/null 2>&1
+batch_user -o batch.out --container="$IMG" --wrap 'cat /proc/1/comm; jcprobe ids' >/dev/null 2>&1
 is "sbatch --container=IMG: the batch job succeeds" "$?" 0
 like "... its script runs in the sandbox" "$(cat "$JC_WORK/batch.out")" "jobcell-init"
 like "... as the user" "$(cat "$JC_WORK/batch.out")" "uid=$JC_TEST_UID euid=$JC_TEST_UID "
-as_user sbatch --wait -o batch2.out --container="$IMG" --wrap 'exit 3' >/dev/null 2>&1
+batch_user -o batch2.out --container="$IMG" --wrap 'exit 3' >/dev/null 2>&1
 is "... and its exit code is the job's" "$?" 3
 
 # The host's root as the image: srun is in it.
-as_user sbatch --wait -o nested.out -p strict --container=/ --container-network=host --wrap '
+batch_user -o nested.out -p strict --container=/ --container-network=host --wrap '
         echo batch $(readlink /proc/self/ns/pid)
         srun -n1 sh -c "echo step \$(readlink /proc/self/ns/pid) \$(cat /proc/1/comm)"' >/dev/null 2>&1
 out=$(cat "$JC_WORK/nested.out")
@@ -165,7 +165,7 @@ n=$(printf '%s\n' "$out" | awk '/^(batch|step) pid:/{print $2}' | sort -u | wc -
 is "... in a cell of its own" "$n" 2
 [ "$n" = 2 ] || diag "$out"
 rm -f "$JC_WORK/ran"
-as_user sbatch --wait -o nested2.out -p strict --container=/ --container-network=host --wrap '
+batch_user -o nested2.out -p strict --container=/ --container-network=host --wrap '
         unset SLURM_CONTAINER $(env | grep -o "^[A-Z_]*SPANK[A-Za-z_]*jobcell[A-Za-z_]*")
         srun -n1 touch '"$JC_WORK"'/ran' >/dev/null 2>&1
 like "... one that drops SLURM_CONTAINER on a require_sandbox partition is refused" \

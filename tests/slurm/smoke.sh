@@ -38,6 +38,15 @@ is "the batch job ran as the test user" "$(cat "$JC_WORK/batch.out" 2>/dev/null)
         "batch as $JC_TEST_UID"
 as_user sbatch --wait -o /dev/null --wrap 'exit 3' >/dev/null 2>&1
 is "sbatch --wait returns the batch script's exit code" "$?" 3
+# The other tests wait with batch_user, which must say what sbatch --wait says.
+batch_user -o batch3.out --wrap 'sleep 1; echo late' >/dev/null 2>&1
+is "batch_user: 0 for a job that succeeds, after its output" "$? $(cat "$JC_WORK/batch3.out" 2>/dev/null)" "0 late"
+batch_user -o /dev/null --wrap 'exit 3' >/dev/null 2>&1
+is "batch_user: the script's exit code" "$?" 3
+# sbatch --wait says 1 for a script a signal ended (its _job_wait); not
+# asked here, as each sbatch --wait costs up to 10 s.
+batch_user -o /dev/null --wrap 'kill -USR1 $$' >/dev/null 2>&1
+is "batch_user: 1 for a script a signal ended, as sbatch --wait" "$?" 1
 
 is "plugstack.conf holds what the test asked for" "$(cat "${SLURM_CONF%/*}/plugstack.conf")" \
         "# no plugin"
