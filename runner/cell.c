@@ -68,17 +68,18 @@ void jc_cell_close(struct jc_cell *cell)
         cell_init(cell);
 }
 
-void jc_cell_leave(struct jc_cell *cell)
+int jc_cell_leave(struct jc_cell *cell, struct jc_error *err)
 {
         /* Bounded: a keeper stuck removing its cgroup (a process in
          * uninterruptible sleep) does not hold the runner for ever. */
-        struct timeval tv = { .tv_sec = 30 };
+        struct timeval tv = { .tv_sec = JC_CELL_LEAVE_SECONDS };
         enum jc_msg_type type = 0;
         char buf[16];
         ssize_t n = -1;
+        int rc = 0;
 
         if (cell->sock < 0)
-                return;
+                return 0;
         setsockopt(cell->sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
         if (jc_msg_send(cell->sock, JC_MSG_BYE, NULL, 0, NULL, 0) == 0)
                 n = jc_msg_recv(cell->sock, &type, buf, sizeof(buf), NULL, NULL);
@@ -86,7 +87,15 @@ void jc_cell_leave(struct jc_cell *cell)
          * reap if we made it (unless the supervisor did already). */
         if (n == 0 && type == 0 && cell->created && cell->info.keeper_pid > 0)
                 waitpid(cell->info.keeper_pid, NULL, 0);
+        /* Said, not hidden: a keeper that does not end its cell delays
+         * every job's end, and leaves the cell behind. */
+        if (n == -EAGAIN)
+                rc = jc_error_set(err, ETIMEDOUT,
+                                  "the cell's keeper (pid %d) did not answer in %d s; "
+                                  "its cell may outlive this run",
+                                  (int)cell->info.keeper_pid, JC_CELL_LEAVE_SECONDS);
         jc_cell_close(cell);
+        return rc;
 }
 
 /* The image's config comes after the namespaces (runner/cell_image.h). */

@@ -76,8 +76,10 @@ void jc_cell_close(struct jc_cell *cell);
  * its answer.  When this was the last member the keeper tears the cell
  * down first (the init and every process inside, its own cgroup), so
  * nothing of the cell outlives the last runner; the creator also reaps
- * the keeper. */
-void jc_cell_leave(struct jc_cell *cell);
+ * the keeper.  -1 when the keeper gave no answer in JC_CELL_LEAVE_SECONDS:
+ * the cell is closed all the same, and may outlive the runner. */
+#define JC_CELL_LEAVE_SECONDS 30
+int jc_cell_leave(struct jc_cell *cell, struct jc_error *err);
 
 /* Tell the keeper the name of this member's cgroup set (JC_MSG_CGROUP). */
 int jc_cell_note_cgroup(const struct jc_cell *cell, const char *state_dir, const char *name,

@@ -638,7 +638,8 @@ static void finish(struct run *r, const struct jc_error *failure)
                 jc_error_wrap(&err, "remove the cgroups (`jobcell gc' removes what is left)");
                 jc_error_print(&err, "jobcell run");
         }
-        jc_cell_leave(&r->cell);
+        if (jc_cell_leave(&r->cell, &err) < 0)
+                jc_error_print(&err, "jobcell run");
         if (r->st.cell_created)
                 jc_res_keeper_gone(&r->res);
         jc_image_info_free(&r->image);

@@ -50,6 +50,7 @@ SANDBOX_TESTS = \
 	tests/sandbox/exit.sh \
 	tests/sandbox/cells.sh \
 	tests/sandbox/cleanup.sh \
+	tests/sandbox/stuck_keeper.sh \
 	tests/sandbox/rootless.sh \
 	tests/sandbox/workloads.sh \
 	tests/sandbox/handover.sh \
