@@ -151,33 +151,33 @@ is "... the runner still gets only PATH (no LD_PRELOAD)" "$(stub_lines "$out" en
         "jobcell-stub: environ: PATH=/usr/sbin:/usr/bin:/sbin:/bin "
 like "... the node applies the partition slurmctld knows" "$(stub_lines "$out" spec)" \
         '"partition":"nohost"'
-out=$(forged srun -p nohost --container-image=/ --container-network=host sh -c 'echo ran' 2>&1)
+out=$(forged srun -p nohost --container-image=/ --container-network=host sh -c 'echo job-ran' 2>&1)
 is "... so host network, allowed on debug, is refused on nohost (exit 125)" "$?" 125
 like "... by the node, saying why" "$out" "jobcell: refused: network=host is refused: network_allowed"
-unlike "... and the job never ran" "$out" "ran"
+unlike "... and the job never ran" "$out" "job-ran"
 
 # A policy only root can read: srun skips the early check, the node decides.
 chmod 600 "$policy"
 out=$(as_user srun --container-image=/ -p nohost --export=ALL,SLURM_JOB_PARTITION=debug --container-network=host \
-        sh -c 'echo ran' 2>&1)
+        sh -c 'echo job-ran' 2>&1)
 is "node: --container-network=host is refused (exit 125)" "$?" 125
 like "... the task says why on its stderr" "$out" "jobcell: refused: network=host is refused: network_allowed"
-unlike "... the job never ran" "$out" "ran"
+unlike "... the job never ran" "$out" "job-ran"
 unlike "... nor the runner" "$out" "jobcell-stub"
 like "... the partition came from slurmctld, not the job's SLURM_JOB_PARTITION" \
         "$(grep 'jobcell: job=.* task=0 ' "$JC_SLURMD_LOG" | tail -n 1)" "partition=nohost"
 
-out=$(as_user srun -p strict sh -c 'echo ran' 2>&1)
+out=$(as_user srun -p strict sh -c 'echo job-ran' 2>&1)
 is "node: require_sandbox refuses a plain step (exit 125)" "$?" 125
 like "... naming require_sandbox" "$out" "require_sandbox = true"
-unlike "... the job never ran" "$out" "ran"
+unlike "... the job never ran" "$out" "job-ran"
 
 out=$(as_user env _SLURM_SPANK_OPTION_jobcell_container_network=host srun -p nohost \
-        --container-image=/ sh -c 'echo ran' 2>&1)
+        --container-image=/ sh -c 'echo job-ran' 2>&1)
 like "node: an option smuggled past srun in the environment is still checked" "$out" \
         "jobcell: refused: network=host is refused"
 out=$(as_user env _SLURM_SPANK_OPTION_jobcell_container_network=bridge srun -p debug \
-        --container-image=/ sh -c 'echo ran' 2>&1)
+        --container-image=/ sh -c 'echo job-ran' 2>&1)
 like "node: a bad option value Slurm only logs is kept and refuses the step" "$out" \
         "jobcell: refused: --container-network=bridge"
 
@@ -188,11 +188,11 @@ like "node: a nested srun that dropped SLURM_CONTAINER is refused" "$(cat "$JC_W
         "jobcell: refused: a step without the sandbox is refused on partition \`strict'"
 ok "... and did not run" test ! -e "$JC_WORK/nested.ran"
 
-batch_user --container-image=/ -o refused.out -p nohost --container-network=host --wrap 'echo ran' >/dev/null 2>&1
+batch_user --container-image=/ -o refused.out -p nohost --container-network=host --wrap 'echo job-ran' >/dev/null 2>&1
 is "sbatch: a refused batch job fails with 125" "$?" 125
 like "... the reason is in the job's output" "$(cat "$JC_WORK/refused.out")" \
         "jobcell: refused: network=host is refused"
-unlike "... the script never ran" "$(cat "$JC_WORK/refused.out")" "ran"
+unlike "... the script never ran" "$(cat "$JC_WORK/refused.out")" "job-ran"
 chmod 644 "$policy"
 
 out=$(batch_user -o batch.out -p debug --container-image=/ --wrap 'echo batch ran' 2>&1)
@@ -256,10 +256,10 @@ like "... with one line naming it" "$out" "jobcell: plugstack.conf: unknown argu
 cp "$conf.good" "$conf"
 
 chown "$JC_TEST_USER" "$stub"
-out=$(as_user srun --container-image=/ sh -c 'echo ran' 2>&1)
+out=$(as_user srun --container-image=/ sh -c 'echo job-ran' 2>&1)
 is "a runner the user owns is refused (exit 125)" "$?" 125
 like "... saying why" "$out" "jobcell: refused: plugstack.conf: runner=$stub cannot be trusted: \`$stub' is owned by uid $JC_TEST_UID, not root"
-unlike "... nothing ran" "$out" "ran"
+unlike "... nothing ran" "$out" "job-ran"
 like "... and slurmd's log says it too" "$(cat "$JC_SLURMD_LOG")" "runner=$stub cannot be trusted"
 chown root "$stub"
 

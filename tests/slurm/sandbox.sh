@@ -292,10 +292,10 @@ conf=${SLURM_CONF%/*}/plugstack.conf
 cp "$conf" "$conf.good"
 sed -i 's/^required/optional/' "$conf"
 chmod 644 "$BIN/jobcell"
-out=$(as_user srun --container="$IMG" sh -c "echo ran; $BIN/jcprobe securebits" 2>&1)
+out=$(as_user srun --container="$IMG" sh -c "echo job-ran; $BIN/jcprobe securebits" 2>&1)
 is "a runner that cannot be exec'd: the task ends (125)" "$?" 125
 like "... saying why" "$out" "jobcell: cannot hand over to the runner: exec the runner"
-unlike "... the job never ran (with or without the securebit)" "$out" "ran"
+unlike "... the job never ran (with or without the securebit)" "$out" "job-ran"
 chmod 755 "$BIN/jobcell"
 cp "$conf.good" "$conf"
 
