@@ -387,8 +387,8 @@ as_user2() { _jc_as "$JC_TEST_USER2" "$JC_WORK2" "$@"; }
 
 # `sbatch --wait' asks slurmctld 2 s after the submission, then 8 s later:
 # a job that ends after 2.1 s is waited for 10 s.  This asks every 0.1 s
-# (for at most 2 minutes) and returns what sbatch --wait would: the exit
-# code, or 1 for a script killed by a signal.
+# (for at most 2 minutes, then fails) and returns what sbatch --wait would:
+# the exit code, or 1 for a script killed by a signal.
 batch_user() {
         local id info state code i
         id=$(as_user sbatch --parsable "$@") || return $?
@@ -396,10 +396,12 @@ batch_user() {
                 info=$(scontrol -o show job "${id%%;*}" 2>/dev/null)
                 state=$(printf '%s\n' "$info" | grep -o ' JobState=[A-Z_]*' | cut -d= -f2)
                 case $state in
-                "" | PENDING | CONFIGURING | RUNNING | SUSPENDED | COMPLETING) sleep 0.1 ;;
+                "" | PENDING | CONFIGURING | RUNNING | SUSPENDED | COMPLETING) state= ;;
                 *) break ;;
                 esac
+                sleep 0.1
         done
+        [ -n "$state" ] || { diag "batch job $id: not done after 2 minutes"; return 1; }
         code=$(printf '%s\n' "$info" | grep -o ' ExitCode=[0-9]*:[0-9]*' | cut -d= -f2)
         [ -n "$code" ] || return 1
         [ "${code#*:}" = 0 ] && return "${code%:*}"
