@@ -386,23 +386,20 @@ as_user() { _jc_as "$JC_TEST_USER" "$JC_WORK" "$@"; }
 as_user2() { _jc_as "$JC_TEST_USER2" "$JC_WORK2" "$@"; }
 
 # `sbatch --wait' asks slurmctld 2 s after the submission, then 8 s later:
-# a job that ends after 2.1 s is waited for 10 s.  This asks every 0.1 s
-# (for at most 2 minutes, then fails) and returns what sbatch --wait would:
-# the exit code, or 1 for a script killed by a signal.
+# a job that ends after 2.1 s is waited for 10 s.  This polls (_jc_wait, for
+# at most 2 minutes, then fails) and returns what sbatch --wait would: the
+# exit code, or 1 for a script killed by a signal.
+_jc_job_done() { # JOBID: slurmctld knows the job and says it has ended
+        case $(scontrol -o show job "$1" 2>/dev/null | grep -o ' JobState=[A-Z_]*') in
+        "" | *=PENDING | *=CONFIGURING | *=RUNNING | *=SUSPENDED | *=COMPLETING) return 1 ;;
+        esac
+}
 batch_user() {
-        local id info state code i
+        local id code
         id=$(as_user sbatch --parsable "$@") || return $?
-        for i in $(seq 1200); do
-                info=$(scontrol -o show job "${id%%;*}" 2>/dev/null)
-                state=$(printf '%s\n' "$info" | grep -o ' JobState=[A-Z_]*' | cut -d= -f2)
-                case $state in
-                "" | PENDING | CONFIGURING | RUNNING | SUSPENDED | COMPLETING) state= ;;
-                *) break ;;
-                esac
-                sleep 0.1
-        done
-        [ -n "$state" ] || { diag "batch job $id: not done after 2 minutes"; return 1; }
-        code=$(printf '%s\n' "$info" | grep -o ' ExitCode=[0-9]*:[0-9]*' | cut -d= -f2)
+        id=${id%%;*}
+        _jc_wait 1200 _jc_job_done "$id" || { diag "batch job $id: not done after 2 minutes"; return 1; }
+        code=$(scontrol -o show job "$id" | grep -o ' ExitCode=[0-9]*:[0-9]*' | cut -d= -f2)
         [ -n "$code" ] || return 1
         [ "${code#*:}" = 0 ] && return "${code%:*}"
         return 1
