@@ -31,10 +31,8 @@ ok "squashfuse: the run ends at once when the job does" \
 # included: the job, in its grace period, still reads its image.
 run --image "$IMG/img.sqsh" -- /bin/sh -c 'sleep 3; cat /etc/imgmark' > "$TESTTMP/term.out" 2>&1 &
 job=$!
-for _ in $(seq 50); do
-        [ "$(squashfuses)" = 1 ] && break
-        sleep 0.1
-done
+one_squashfuse() { [ "$(squashfuses)" = 1 ]; }
+wait_for one_squashfuse
 pids=$(squashfuse_pids)
 [ -n "$pids" ] && kill -TERM $pids
 wait $job
