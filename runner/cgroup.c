@@ -295,6 +295,26 @@ int jc_cg_read_key(const char *path, const char *key, int64_t *v, struct jc_erro
         return jc_error_set(err, ENOENT, "`%s' has no `%s'", path, key);
 }
 
+int jc_cg_get(const char *dir, const char *file, const char *key, int64_t *v, struct jc_error *err)
+{
+        _cleanup_free_ char *p = jc_cg_join(dir, file, err);
+        struct jc_error e2;
+        int rc;
+
+        *v = -1;
+        if (p == NULL)
+                return -1;
+        rc = key ? jc_cg_read_key(p, key, v, &e2) : jc_cg_read_i64(p, v, &e2);
+        if (rc < 0) {
+                *v = -1;
+                if (e2.errnum == ENOENT)
+                        return 0;
+                *err = e2;
+                return -1;
+        }
+        return 0;
+}
+
 bool jc_cg_exists(const char *path)
 {
         return access(path, F_OK) == 0;

@@ -83,6 +83,10 @@ int jc_cg_read_i64(const char *path, int64_t *v, struct jc_error *err);
 /* KEY's number in a flat keyed file ("oom_kill 3"); errnum ENOENT when
  * the file or the key is missing. */
 int jc_cg_read_key(const char *path, const char *key, int64_t *v, struct jc_error *err);
+/* FILE's number (or KEY's, in a flat keyed file) in DIR into *V; a file
+ * or key that is missing leaves -1 and is no error (a kernel without that
+ * counter). */
+int jc_cg_get(const char *dir, const char *file, const char *key, int64_t *v, struct jc_error *err);
 bool jc_cg_exists(const char *path);
 /* Is every cpu of WANT in HAVE? (both cpu lists) */
 int jc_cg_cpus_subset(const char *want, const char *have, bool *subset, struct jc_error *err);

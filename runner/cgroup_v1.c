@@ -370,27 +370,6 @@ int jc_cg1_kill(struct jc_cgroup *cg, struct jc_error *err)
         return 0;
 }
 
-/* Read FILE (or KEY in it) in DIR into *V; a missing file leaves -1. */
-static int get(const char *dir, const char *file, const char *key, int64_t *v, struct jc_error *err)
-{
-        _cleanup_free_ char *p = jc_cg_join(dir, file, err);
-        struct jc_error e2;
-        int rc;
-
-        *v = -1;
-        if (p == NULL)
-                return -1;
-        rc = key ? jc_cg_read_key(p, key, v, &e2) : jc_cg_read_i64(p, v, &e2);
-        if (rc < 0) {
-                *v = -1;
-                if (e2.errnum == ENOENT)
-                        return 0;
-                *err = e2;
-                return -1;
-        }
-        return 0;
-}
-
 int jc_cg1_stats(struct jc_cgroup *cg, struct jc_cgroup_stats *st, struct jc_error *err)
 {
         const char *pids = jc_cgroup_path(cg, "pids"), *mem = jc_cgroup_path(cg, "memory");
@@ -399,9 +378,9 @@ int jc_cg1_stats(struct jc_cgroup *cg, struct jc_cgroup_stats *st, struct jc_err
         int rc = 0;
 
         if (pids != NULL) {
-                rc |= get(pids, "pids.current", NULL, &st->pids_current, err);
-                rc |= get(pids, "pids.peak", NULL, &st->pids_peak, err);
-                rc |= get(pids, "pids.events", "max", &st->pids_limit_hits, err);
+                rc |= jc_cg_get(pids, "pids.current", NULL, &st->pids_current, err);
+                rc |= jc_cg_get(pids, "pids.peak", NULL, &st->pids_peak, err);
+                rc |= jc_cg_get(pids, "pids.events", "max", &st->pids_limit_hits, err);
                 if (st->pids_current > cg->pids_peak_seen)
                         cg->pids_peak_seen = st->pids_current;
                 if (st->pids_peak < 0) {
@@ -410,25 +389,26 @@ int jc_cg1_stats(struct jc_cgroup *cg, struct jc_cgroup_stats *st, struct jc_err
                 }
         }
         if (mem != NULL) {
-                rc |= get(mem, "memory.usage_in_bytes", NULL, &st->memory_current, err);
-                rc |= get(mem, "memory.max_usage_in_bytes", NULL, &st->memory_peak, err);
-                rc |= get(mem, "memory.oom_control", "oom_kill", &st->oom_kills, err);
-                rc |= get(mem, "memory.stat", "hierarchical_memory_limit", &st->memory_limit, err);
+                rc |= jc_cg_get(mem, "memory.usage_in_bytes", NULL, &st->memory_current, err);
+                rc |= jc_cg_get(mem, "memory.max_usage_in_bytes", NULL, &st->memory_peak, err);
+                rc |= jc_cg_get(mem, "memory.oom_control", "oom_kill", &st->oom_kills, err);
+                rc |= jc_cg_get(mem, "memory.stat", "hierarchical_memory_limit", &st->memory_limit,
+                                err);
                 if (st->memory_limit >= V1_UNLIMITED)
                         st->memory_limit = -1;
         }
         if (cpu != NULL) {
                 /* nanoseconds (Linux 4.7+), else USER_HZ ticks */
-                rc |= get(cpu, "cpuacct.usage_user", NULL, &u, err);
-                rc |= get(cpu, "cpuacct.usage_sys", NULL, &s, err);
+                rc |= jc_cg_get(cpu, "cpuacct.usage_user", NULL, &u, err);
+                rc |= jc_cg_get(cpu, "cpuacct.usage_sys", NULL, &s, err);
                 if (u >= 0 && s >= 0) {
                         st->cpu_user_us = u / 1000;
                         st->cpu_system_us = s / 1000;
                 } else {
                         long hz = sysconf(_SC_CLK_TCK);
 
-                        rc |= get(cpu, "cpuacct.stat", "user", &u, err);
-                        rc |= get(cpu, "cpuacct.stat", "system", &s, err);
+                        rc |= jc_cg_get(cpu, "cpuacct.stat", "user", &u, err);
+                        rc |= jc_cg_get(cpu, "cpuacct.stat", "system", &s, err);
                         if (u >= 0 && s >= 0 && hz > 0) {
                                 st->cpu_user_us = u * 1000000 / hz;
                                 st->cpu_system_us = s * 1000000 / hz;

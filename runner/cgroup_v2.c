@@ -383,40 +383,20 @@ int jc_cg2_kill(struct jc_cgroup *cg, struct jc_error *err)
         return jc_error_set(err, EBUSY, "processes in `%s' outlived cgroup.kill", dir);
 }
 
-static int get(const char *dir, const char *file, const char *key, int64_t *v, struct jc_error *err)
-{
-        _cleanup_free_ char *p = jc_cg_join(dir, file, err);
-        struct jc_error e2;
-        int rc;
-
-        *v = -1;
-        if (p == NULL)
-                return -1;
-        rc = key ? jc_cg_read_key(p, key, v, &e2) : jc_cg_read_i64(p, v, &e2);
-        if (rc < 0) {
-                *v = -1;
-                if (e2.errnum == ENOENT)
-                        return 0;
-                *err = e2;
-                return -1;
-        }
-        return 0;
-}
-
 int jc_cg2_stats(struct jc_cgroup *cg, struct jc_cgroup_stats *st, struct jc_error *err)
 {
         const char *d = cg->leaf[0].path;
         int64_t limit;
         int rc = 0;
 
-        rc |= get(d, "cpu.stat", "user_usec", &st->cpu_user_us, err);
-        rc |= get(d, "cpu.stat", "system_usec", &st->cpu_system_us, err);
-        rc |= get(d, "memory.current", NULL, &st->memory_current, err);
-        rc |= get(d, "memory.peak", NULL, &st->memory_peak, err);
-        rc |= get(d, "memory.events", "oom_kill", &st->oom_kills, err);
-        rc |= get(d, "pids.current", NULL, &st->pids_current, err);
-        rc |= get(d, "pids.peak", NULL, &st->pids_peak, err);
-        rc |= get(d, "pids.events", "max", &st->pids_limit_hits, err);
+        rc |= jc_cg_get(d, "cpu.stat", "user_usec", &st->cpu_user_us, err);
+        rc |= jc_cg_get(d, "cpu.stat", "system_usec", &st->cpu_system_us, err);
+        rc |= jc_cg_get(d, "memory.current", NULL, &st->memory_current, err);
+        rc |= jc_cg_get(d, "memory.peak", NULL, &st->memory_peak, err);
+        rc |= jc_cg_get(d, "memory.events", "oom_kill", &st->oom_kills, err);
+        rc |= jc_cg_get(d, "pids.current", NULL, &st->pids_current, err);
+        rc |= jc_cg_get(d, "pids.peak", NULL, &st->pids_peak, err);
+        rc |= jc_cg_get(d, "pids.events", "max", &st->pids_limit_hits, err);
         if (st->memory_current > cg->mem_peak_seen)
                 cg->mem_peak_seen = st->memory_current;
         if (st->memory_peak < 0 && st->memory_current >= 0) {
