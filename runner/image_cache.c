@@ -131,14 +131,13 @@ static bool entry_exists(struct cache *c, const char *hex)
         return fstatat(c->images, hex, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* Remove tmp/HEX.* left by a builder that died (the caller holds the
- * build lock of HEX, so none is in progress). */
-static void remove_stale(struct cache *c, const char *hex)
+/* The names in tmp/ of builds and removals ("HEX.something"), only
+ * HEX's when HEX is not NULL, into NAMES.  None when tmp/ cannot be read:
+ * the sweeps that ask are best effort. */
+static void tmp_names(struct cache *c, const char *hex, struct jc_strv *names)
 {
-        struct jc_strv names = { 0 };
         struct jc_error ignored;
         struct dirent *de;
-        size_t n = strlen(hex), i;
         int fd = fcntl(c->tmp, F_DUPFD_CLOEXEC, 3);
         DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 
@@ -148,9 +147,21 @@ static void remove_stale(struct cache *c, const char *hex)
                 return;
         }
         while ((de = readdir(d)) != NULL)
-                if (strncmp(de->d_name, hex, n) == 0 && de->d_name[n] == '.')
-                        (void)jc_strv_push(&names, de->d_name, &ignored);
+                if (strlen(de->d_name) > 65 && de->d_name[64] == '.' &&
+                    (hex == NULL || strncmp(de->d_name, hex, 64) == 0))
+                        (void)jc_strv_push(names, de->d_name, &ignored);
         closedir(d);
+}
+
+/* Remove tmp/HEX.* left by a builder that died (the caller holds the
+ * build lock of HEX, so none is in progress). */
+static void remove_stale(struct cache *c, const char *hex)
+{
+        struct jc_strv names = { 0 };
+        struct jc_error ignored;
+        size_t i;
+
+        tmp_names(c, hex, &names);
         for (i = 0; i < names.n; i++)
                 (void)jc_rm_tree(c->tmp, names.v[i], &ignored);
         jc_strv_free(&names);
@@ -604,21 +615,11 @@ static void sweep_tmp(struct cache *c)
 {
         struct jc_strv names = { 0 };
         struct jc_error ignored;
-        struct dirent *de;
         char hex[65];
         size_t i;
-        int fd = fcntl(c->tmp, F_DUPFD_CLOEXEC, 3), bld;
-        DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+        int bld;
 
-        if (d == NULL) {
-                if (fd >= 0)
-                        close(fd);
-                return;
-        }
-        while ((de = readdir(d)) != NULL)
-                if (strlen(de->d_name) > 65 && de->d_name[64] == '.')
-                        (void)jc_strv_push(&names, de->d_name, &ignored);
-        closedir(d);
+        tmp_names(c, NULL, &names);
         for (i = 0; i < names.n; i++) {
                 jc_format(hex, sizeof(hex), "%.64s", names.v[i]);
                 if (!is_hex64(hex))
