@@ -283,6 +283,18 @@ img import dock.tar > /dev/null 2>&1; img import oci > /dev/null 2>&1
 out=$(img gc 2>&1)
 like "gc without a cap keeps entries" "$out" "removed 0 entries"
 is "gc without a cap: both stay" "$(entries)" 2
+# gc sweeps tmp/: a dead build goes, one in progress (its build lock held)
+# stays.
+dead=$(printf 'a%.0s' $(seq 64)) live=$(printf 'b%.0s' $(seq 64))
+mkdir -p "$CACHE/tmp/$dead.x1/rootfs" "$CACHE/tmp/$live.x2/rootfs"
+( flock -x 9 && exec sleep 30 ) 9> "$CACHE/locks/$live.build" &
+holder=$!
+sleep 0.3
+img gc > /dev/null 2>&1
+ok "gc: a dead build in tmp/ goes" test ! -e "$CACHE/tmp/$dead.x1"
+ok "gc: a build in progress stays" test -d "$CACHE/tmp/$live.x2/rootfs"
+kill $holder; wait $holder 2>/dev/null
+rm -rf "$CACHE/tmp/$live.x2" "$CACHE/locks/$live.build"
 printf '[defaults]\nimage_cache_max_size = 1K\n' > cap.ini
 "$JOBCELL" image --policy cap.ini --cache "$CACHE" gc > /dev/null 2>&1
 is "gc: the policy's cap applies" "$(entries)" 0
