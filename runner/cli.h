@@ -30,6 +30,16 @@ struct option *jc_cli_options(const struct option *extra, struct jc_error *err);
 int jc_cli_request_option(int c, const char *arg, struct jc_request *req, struct jc_error *err);
 void jc_cli_request_help(void);
 
+/* The option string of every subcommand's getopt_long: stop at the first
+ * argument that is not an option (a command's own options are its own),
+ * and return ':' for a missing value instead of printing getopt's line. */
+#define JC_CLI_OPTSTRING "+:h"
+/* One line for what getopt_long returned as C ('?' or ':') with OPTS
+ * into ERR, naming the option at fault and where CMD's help is.
+ * Returns -1. */
+int jc_cli_bad_option(int c, char **argv, const struct option *opts, const char *cmd,
+                      struct jc_error *err);
+
 /* Load the policy: PATH as given (it must exist), or the default file if
  * it exists, or NULL (built-in defaults only) when it does not.  With
  * TRUSTED (a privileged runner), the file must be root's alone. */

@@ -65,7 +65,7 @@ int cmd_gc(int argc, char **argv)
         int c, i, rc = 0;
 
         optind = 1;
-        while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, JC_CLI_OPTSTRING, opts, NULL)) != -1) {
                 switch (c) {
                 case 's':
                         if (optarg[0] != '/') {
@@ -79,7 +79,8 @@ int cmd_gc(int argc, char **argv)
                         gc_usage(stdout);
                         return 0;
                 default:
-                        gc_usage(stderr);
+                        jc_cli_bad_option(c, argv, opts, "gc", &err);
+                        jc_error_print(&err, "jobcell gc");
                         return JC_EXIT_USAGE;
                 }
         }

@@ -293,10 +293,11 @@ int cmd_image(int argc, char **argv)
                 { NULL, 0, NULL, 0 },
         };
         struct image_cli c = { 0 };
+        struct jc_error err = { 0 };
         int opt, rc;
 
         optind = 1;
-        while ((opt = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+        while ((opt = getopt_long(argc, argv, JC_CLI_OPTSTRING, opts, NULL)) != -1) {
                 switch (opt) {
                 case 'p':
                         c.policy = optarg;
@@ -315,7 +316,8 @@ int cmd_image(int argc, char **argv)
                         image_usage(stdout);
                         return 0;
                 default:
-                        image_usage(stderr);
+                        jc_cli_bad_option(opt, argv, opts, "image", &err);
+                        jc_error_print(&err, "jobcell image");
                         return JC_EXIT_USAGE;
                 }
         }

@@ -226,8 +226,11 @@ static int explain(int argc, char **argv)
         if (opts == NULL)
                 goto fail;
         optind = 1;
-        while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-                if (c == OPT_POLICY)
+        while ((c = getopt_long(argc, argv, JC_CLI_OPTSTRING, opts, NULL)) != -1) {
+                if (c == '?' || c == ':') {
+                        jc_cli_bad_option(c, argv, opts, "policy explain", &err);
+                        goto fail;
+                } else if (c == OPT_POLICY)
                         policy = optarg;
                 else if (c == OPT_PARTITION)
                         partition = optarg;
@@ -235,7 +238,7 @@ static int explain(int argc, char **argv)
                         ctx.user = optarg;
                 else if (c == OPT_JSON)
                         as_json = true;
-                else if (c == OPT_HELP) {
+                else if (c == OPT_HELP || c == 'h') {
                         policy_usage(stdout);
                         putchar('\n');
                         jc_cli_request_help();

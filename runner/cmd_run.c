@@ -182,9 +182,11 @@ static int parse(int argc, char **argv, struct run_opts *o, struct jc_error *err
                 return -1;
         optind = 1;
         /* "+": stop at the command, whose options are its own. */
-        while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, JC_CLI_OPTSTRING, opts, NULL)) != -1) {
+                if (c == '?' || c == ':')
+                        return jc_cli_bad_option(c, argv, opts, "run", err);
                 if (o->slurm) {
-                        if (c == '?' || slurm_option(c, optarg, o, err) < 0) {
+                        if (slurm_option(c, optarg, o, err) < 0) {
                                 if (err->msg[0] == '\0')
                                         jc_error_set(err, 0, "bad option");
                                 return -1;

@@ -66,6 +66,30 @@ int jc_cli_request_option(int c, const char *arg, struct jc_request *req, struct
         return 1;
 }
 
+int jc_cli_bad_option(int c, char **argv, const struct option *opts, const char *cmd,
+                      struct jc_error *err)
+{
+        const char *arg = argv[optind - 1];
+        char shortopt[3] = { '-', (char)optopt, '\0' };
+        size_t n = strcspn(arg, "="), matches = 0;
+
+        /* A short option may be one of a group ("-hx"), and optind may
+         * not have moved past it yet: name the letter alone. */
+        if (optopt != 0 && optopt < 128 && strncmp(arg, "--", 2) != 0) {
+                arg = shortopt;
+                n = 2;
+        }
+        if (c == ':')
+                return jc_error_set(err, 0, "option `%s' needs a value (see jobcell %s --help)",
+                                    arg, cmd);
+        /* getopt_long takes a prefix of one long option's name alone. */
+        for (; n > 2 && opts->name != NULL; opts++)
+                if (strncmp(opts->name, arg + 2, n - 2) == 0)
+                        matches++;
+        return jc_error_set(err, 0, "%s option `%.*s' (see jobcell %s --help)",
+                            matches > 1 ? "ambiguous" : "unknown", (int)n, arg, cmd);
+}
+
 void jc_cli_request_help(void)
 {
         const struct jc_request_opt *o;
@@ -129,6 +153,7 @@ const char *jc_cli_user_name(void)
 
 int main(int argc, char **argv)
 {
+        opterr = 0; /* jc_cli_bad_option says it, in one line */
         if (argc < 2) {
                 usage(stderr);
                 return JC_EXIT_USAGE;

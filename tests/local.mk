@@ -30,8 +30,8 @@ tests_unit_test_spec_json_CPPFLAGS = $(UNIT_CPPFLAGS) $(JSONC_CFLAGS)
 tests_unit_test_spec_json_LDADD = $(UNIT_LIBS)
 TESTS += tests/unit/test_spec_json
 
-TESTS += tests/cli/policy.sh
-EXTRA_DIST += tests/lib.sh tests/cli/policy.sh doc/examples/policy.ini
+TESTS += tests/cli/policy.sh tests/cli/options.sh
+EXTRA_DIST += tests/lib.sh tests/cli/policy.sh tests/cli/options.sh doc/examples/policy.ini
 
 # The probe runs inside the tests' busybox image: static, and built
 # without the sanitizers (their runtimes are not in that image).
