@@ -85,7 +85,8 @@ int cmd_gc(int argc, char **argv)
                 }
         }
         if (optind != argc) {
-                gc_usage(stderr);
+                fprintf(stderr, "jobcell gc: unexpected argument `%s' (see jobcell gc --help)\n",
+                        argv[optind]);
                 return JC_EXIT_USAGE;
         }
         if (state_dir != NULL) {

@@ -122,7 +122,14 @@ static int do_import(struct image_cli *c, int argc, char **argv)
         char size[32] = "", image[PATH_MAX + 80];
 
         if (argc != 2) {
-                fprintf(stderr, "jobcell image import: which image? (jobcell image --help)\n");
+                if (argc < 2)
+                        fprintf(stderr,
+                                "jobcell image import: which image? (jobcell image --help)\n");
+                else
+                        fprintf(stderr,
+                                "jobcell image import: one image at a time (`%s' is one too "
+                                "many)\n",
+                                argv[2]);
                 return JC_EXIT_USAGE;
         }
         if (absolute(argv[1], image, sizeof(image), &err) < 0 || resolve_spec(c, image, &err) < 0)

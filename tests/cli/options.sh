@@ -26,6 +26,11 @@ check run 125 "option \`--user' needs a value" --user
 check "policy explain" 2 "option \`--partition' needs a value" --partition
 check image 2 "option \`--cache' needs a value" --cache
 check gc 2 "option \`--state-dir' needs a value" --state-dir
+# Arguments too many: named, in one line.
+out=$("$JOBCELL" gc extra 2>&1); rc=$?
+is "gc extra: status 2, one line naming it" "$rc:$out" "2:jobcell gc: unexpected argument \`extra' (see jobcell gc --help)"
+out=$("$JOBCELL" image import a b 2>&1); rc=$?
+is "image import a b: status 2, one line naming b" "$rc:$out" "2:jobcell image import: one image at a time (\`b' is one too many)"
 # A command's own options are its own: they end jobcell's.
 out=$("$JOBCELL" run /bin/true --bogus 2>&1)
 unlike "run: an option after the command is the command's" "$out" "option"
