@@ -6,6 +6,7 @@
 #   like "name" GOT PATTERN     pass when GOT contains PATTERN (fixed string)
 #   unlike "name" GOT PATTERN
 #   skip_all "reason"           the whole file cannot run here (one line)
+#   wait_for CMD...             poll CMD until it succeeds (at most 10 s)
 #   done_testing                print the plan; exit 1 if anything failed
 : "${top_builddir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_srcdir:=$top_builddir}"
@@ -56,6 +57,17 @@ like() {
 
 unlike() {
         case $2 in *"$3"*) _tap_result 1 "$1"; diag "got: '$2'" "want it NOT to contain: '$3'" ;; *) _tap_result 0 "$1" ;; esac
+}
+
+# Where a test needs another process to have got somewhere, it waits for
+# a sign of it, never for a fixed time: a loaded machine is slower.
+wait_for() {
+        local i
+        for i in $(seq 100); do
+                "$@" >/dev/null 2>&1 && return 0
+                sleep 0.1
+        done
+        return 1
 }
 
 skip_all() {

@@ -10,6 +10,7 @@ CACHE=$TESTTMP/cache
 img() { "$JOBCELL" image --cache "$CACHE" "$@"; }
 entries() { ls "$CACHE/images" 2>/dev/null | wc -l; }
 leftovers() { ls "$CACHE/tmp" 2>/dev/null | wc -l; }
+held() { ! flock -n -x "$1" true; } # another process holds a lock on FILE
 
 # --- two layers: files, a whiteout, an opaque directory, links, setuid ---
 mkdir -p l1/etc l1/bin l1/opq l1/keep l1/gone l1/ro
@@ -259,7 +260,7 @@ like "ls --full: whole digests" "$out" "$OCI_ID"
 # An entry held by a job (its use lock, shared) is never removed.
 ( flock -s 9 && exec sleep 30 ) 9< "$CACHE/locks/${OCI_ID#sha256:}.use" &
 holder=$!
-sleep 0.3
+wait_for held "$CACHE/locks/${OCI_ID#sha256:}.use"
 out=$(img rm "${OCI_ID:0:15}" 2>&1); rc=$?
 is "rm: an entry in use is refused" "$rc" 1
 like "rm: says it is in use" "$out" "is in use"
@@ -289,7 +290,7 @@ dead=$(printf 'a%.0s' $(seq 64)) live=$(printf 'b%.0s' $(seq 64))
 mkdir -p "$CACHE/tmp/$dead.x1/rootfs" "$CACHE/tmp/$live.x2/rootfs"
 ( flock -x 9 && exec sleep 30 ) 9> "$CACHE/locks/$live.build" &
 holder=$!
-sleep 0.3
+wait_for held "$CACHE/locks/$live.build"
 img gc > /dev/null 2>&1
 ok "gc: a dead build in tmp/ goes" test ! -e "$CACHE/tmp/$dead.x1"
 ok "gc: a build in progress stays" test -d "$CACHE/tmp/$live.x2/rootfs"

@@ -28,18 +28,20 @@ is "the cell ends with its last member" "$(leftovers)" "none"
 # The creator leaves first: the others go on.
 jc --cell $cell -- /bin/sh -c "sleep 0.5; : $TESTTMP" &
 a=$!
-sleep 0.2
+wait_for cell_up $cell
 out=$(jc --cell $cell -- /bin/sh -c 'sleep 1.5; echo survived')
 wait $a
 is "a joiner outlives the member that created the cell" "$out" "survived"
 
-# Different cells never share.
-jc --cell x$$ -- /bin/sh -c "$(ns) > /dev/shm/ns; sleep 2; : $TESTTMP" &
+# Different cells never share: no namespace of one is the other's (both
+# alive, so no inode number is reused).
+jc --cell x$$ -- /bin/sh -c "$(ns); sleep 2; : $TESTTMP" > "$TESTTMP/x.ns" &
 a=$!
-sleep 0.5
+wait_for test -s "$TESTTMP/x.ns"
 out=$(jc --cell y$$ -- /bin/sh -c "$(ns)")
 wait $a
-unlike "two cells have different namespaces" "$out" "$(readlink /proc/self/ns/pid)"
+is "two cells share no namespace" "$(printf '%s\n' $(cat "$TESTTMP/x.ns") $out | sort | uniq -d)" ""
+is "...(each cell listed five)" "$(printf '%s\n' $(cat "$TESTTMP/x.ns") $out | wc -l)" 10
 # (Namespace inode numbers are reused once freed: compare live ones.)
 jc -- /bin/sh -c "readlink /proc/self/ns/pid; sleep 1; : $TESTTMP" > "$TESTTMP/p1" &
 a=$!
@@ -57,7 +59,7 @@ is "eight runners starting together share one cell" "$(cat "$TESTTMP"/many.* | s
 # A joiner must resolve to the same spec.
 jc --cell spec$$ -- /bin/sh -c "sleep 2; : $TESTTMP" &
 a=$!
-sleep 0.5
+wait_for cell_up spec$$
 out=$(jc --cell spec$$ --pids-limit=100 -- /bin/true 2>&1); rc=$?
 wait $a
 is "a joiner with another spec is refused (125)" "$rc" 125

@@ -51,9 +51,9 @@ for s in INT HUP QUIT USR1 USR2 CONT TERM; do kill -$s $runner; sleep 0.1; done
 wait $runner; rc=$?
 is "forwarded signals reach the job" "$(tail -1 "$TESTTMP/sig.out")" "got=TERM INT HUP QUIT USR1 USR2 CONT "
 is "the job handled them and exited 0" "$rc" 0
-"$JOBCELL" run --user "$JC_TEST_USER" --image "$ROOTFS" -- /bin/sleep 20 &
+"$JOBCELL" run --user "$JC_TEST_USER" --image "$ROOTFS" -- /bin/sh -c 'echo started; exec sleep 20' > "$TESTTMP/term.out" &
 runner=$!
-sleep 0.5
+wait_for grep -q started "$TESTTMP/term.out"
 kill -TERM $runner
 wait $runner; rc=$?
 is "SIGTERM kills a job that does not handle it: 143" "$rc" 143

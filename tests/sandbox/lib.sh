@@ -90,12 +90,8 @@ cgroup_dirs() {
         find /sys/fs/cgroup -mindepth 2 -maxdepth 8 -type d -name "$1" 2>/dev/null
 }
 
-# wait_for COND-CMD...: poll up to 10 s.
-wait_for() {
-        local i
-        for i in $(seq 100); do
-                "$@" >/dev/null 2>&1 && return 0
-                sleep 0.1
-        done
-        return 1
+# cell_up NAME [OWNER]: cell NAME's keeper listens for members (OWNER:
+# root, or uUID for a rootless runner's cell; runner/cell.c).
+cell_up() {
+        grep -q "@jobcell/${2:-root}/$1\$" /proc/net/unix
 }

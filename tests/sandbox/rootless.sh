@@ -45,7 +45,8 @@ is "rootless: an image the user cannot read is refused (125)" "$rc" 125
 like "rootless: ...with the user's own rights" "$out" "Permission denied"
 as_user "$JOBCELL" run --image "$ROOTFS" --cell r$$ -- /bin/sh -c "readlink /proc/self/ns/pid > /dev/shm/ns; sleep 2; : $TESTTMP" 2>/dev/null &
 a=$!
-sleep 0.7
+wait_for cell_up r$$ "u$JC_UID"
+wait_for as_user "$JOBCELL" run --image "$ROOTFS" --cell r$$ -- /bin/test -s /dev/shm/ns
 out=$(as_user "$JOBCELL" run --image "$ROOTFS" --cell r$$ -- /bin/sh -c 'cat /dev/shm/ns' 2>/dev/null)
 wait $a
 like "rootless: cells work" "$out" "pid:["
