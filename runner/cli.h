@@ -35,7 +35,8 @@ void jc_cli_request_help(void);
  * and return ':' for a missing value instead of printing getopt's line. */
 #define JC_CLI_OPTSTRING "+:h"
 /* One line for what getopt_long returned as C ('?' or ':') with OPTS
- * into ERR, naming the option at fault and where CMD's help is.
+ * into ERR, naming the option at fault (unknown, ambiguous, missing its
+ * value or given one it does not take) and where CMD's help is.
  * Returns -1. */
 int jc_cli_bad_option(int c, char **argv, const struct option *opts, const char *cmd,
                       struct jc_error *err);

@@ -82,6 +82,10 @@ int jc_cli_bad_option(int c, char **argv, const struct option *opts, const char 
         if (c == ':')
                 return jc_error_set(err, 0, "option `%s' needs a value (see jobcell %s --help)",
                                     arg, cmd);
+        /* A long option glibc knows, given a value it does not take. */
+        if (optopt != 0 && arg != shortopt)
+                return jc_error_set(err, 0, "option `%.*s' takes no value (see jobcell %s --help)",
+                                    (int)n, arg, cmd);
         /* getopt_long takes a prefix of one long option's name alone. */
         for (; n > 2 && opts->name != NULL; opts++)
                 if (strncmp(opts->name, arg + 2, n - 2) == 0)

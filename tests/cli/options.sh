@@ -26,6 +26,8 @@ check run 125 "option \`--user' needs a value" --user
 check "policy explain" 2 "option \`--partition' needs a value" --partition
 check image 2 "option \`--cache' needs a value" --cache
 check gc 2 "option \`--state-dir' needs a value" --state-dir
+check run 125 "option \`--help' takes no value" --help=yes
+check "policy explain" 2 "option \`--json' takes no value" --json=1
 # Arguments too many: named, in one line.
 out=$("$JOBCELL" gc extra 2>&1); rc=$?
 is "gc extra: status 2, one line naming it" "$rc:$out" "2:jobcell gc: unexpected argument \`extra' (see jobcell gc --help)"
