@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <dlfcn.h>
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -43,4 +44,15 @@ const struct jc_archive_api *jc_archive_api(void)
                 loaded = true;
         }
         return &api;
+}
+
+int jc_archive_errno(struct archive *a, int fallback)
+{
+        int e = jc_archive_api()->archive_errno(a);
+
+        /* libarchive's own codes are not in its public header: on Linux an
+         * unknown format is EILSEQ, a misuse EINVAL, anything else -1. */
+        if (e <= 0 || e == EILSEQ || e == EINVAL)
+                return fallback;
+        return e;
 }

@@ -50,6 +50,13 @@ struct jc_archive_api {
 /* The table, loaded on the first call. */
 const struct jc_archive_api *jc_archive_api(void);
 
+/* The errno behind A's last error for jc_error_set, or FALLBACK when
+ * there is none or libarchive's number is a code of its own: an unknown
+ * format (EILSEQ on Linux, whose text, "Invalid or incomplete multibyte
+ * or wide character", would mislead) or a misuse (EINVAL).
+ * archive_error_string says what went wrong in those cases. */
+int jc_archive_errno(struct archive *a, int fallback);
+
 #ifndef JC_ARCHIVE_DL_IMPL
 #define archive_entry_filetype           (jc_archive_api()->archive_entry_filetype)
 #define archive_entry_hardlink           (jc_archive_api()->archive_entry_hardlink)

@@ -432,7 +432,7 @@ static int make_file(struct jc_extract *x, struct archive *a, struct archive_ent
                 }
         }
         if (r != ARCHIVE_EOF) {
-                jc_error_set(err, archive_errno(a) > 0 ? archive_errno(a) : 0,
+                jc_error_set(err, jc_archive_errno(a, 0),
                              "%s: read `%s': %s (a truncated or corrupt layer?)", x->what, rel,
                              archive_error_string(a));
                 goto fail;
@@ -693,7 +693,7 @@ int jc_extract_layer(struct jc_extract *x, struct archive *a, const char *what,
         }
         forget_parent(x);
         if (rc == 0 && r != ARCHIVE_EOF)
-                rc = jc_error_set(err, archive_errno(a) > 0 ? archive_errno(a) : 0,
+                rc = jc_error_set(err, jc_archive_errno(a, 0),
                                   "%s: %s (a truncated or corrupt layer?)", what,
                                   archive_error_string(a) ? archive_error_string(a) : "unreadable");
         return rc;
@@ -775,7 +775,7 @@ struct archive *jc_layer_archive(struct jc_blob *b, struct jc_error *err)
         archive_read_support_filter_zstd(a);
         archive_read_support_filter_none(a);
         if (archive_read_open(a, io, NULL, layer_read, layer_close) != ARCHIVE_OK) {
-                jc_error_set(err, archive_errno(a) > 0 ? archive_errno(a) : 0,
+                jc_error_set(err, jc_archive_errno(a, 0),
                              "`%s': %s (a truncated or corrupt layer?)", b->name,
                              archive_error_string(a));
                 archive_read_free(a);

@@ -102,7 +102,8 @@ static struct archive *tar_reader(int fd, const char *name, struct jc_error *err
         /* archive_read_open_fd skips member data with lseek on a regular
          * file, so listing a large archive reads only its headers. */
         if (archive_read_open_fd(a, fd, 64 * 1024) != ARCHIVE_OK) {
-                jc_error_set(err, archive_errno(a), "read `%s': %s", name, archive_error_string(a));
+                jc_error_set(err, jc_archive_errno(a, 0), "read `%s': %s", name,
+                             archive_error_string(a));
                 archive_read_free(a);
                 return NULL;
         }
@@ -228,8 +229,8 @@ static int list_tar(struct jc_src *src, struct jc_error *err)
                 }
         }
         if (r != ARCHIVE_EOF) {
-                jc_error_set(err, archive_errno(a) > 0 ? archive_errno(a) : 0, "read `%s': %s",
-                             src->name, archive_error_string(a));
+                jc_error_set(err, jc_archive_errno(a, 0), "read `%s': %s", src->name,
+                             archive_error_string(a));
                 archive_read_free(a);
                 return -1;
         }
@@ -406,8 +407,7 @@ int jc_blob_open(struct jc_src *src, const char *name, struct jc_blob *b, struct
                 if (strcmp(norm, m->name) == 0 && archive_entry_hardlink(e) == NULL)
                         return 0;
         }
-        jc_error_set(err, archive_errno(b->outer) > 0 ? archive_errno(b->outer) : ENOENT,
-                     "`%s' in `%s'", m->name, src->name);
+        jc_error_set(err, jc_archive_errno(b->outer, ENOENT), "`%s' in `%s'", m->name, src->name);
 fail:
         jc_blob_close(b);
         return -1;
@@ -420,10 +420,9 @@ ssize_t jc_blob_read(struct jc_blob *b, void *buf, size_t len, struct jc_error *
         if (b->outer != NULL) {
                 n = archive_read_data(b->outer, buf, len);
                 if (n < 0)
-                        return jc_error_set(
-                                err, archive_errno(b->outer) > 0 ? archive_errno(b->outer) : EIO,
-                                "read `%s' in `%s': %s", b->name, b->src->name,
-                                archive_error_string(b->outer));
+                        return jc_error_set(err, jc_archive_errno(b->outer, EIO),
+                                            "read `%s' in `%s': %s", b->name, b->src->name,
+                                            archive_error_string(b->outer));
         } else {
                 do
                         n = read(b->fd, buf, len);

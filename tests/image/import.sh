@@ -109,6 +109,12 @@ refuse() {
         is "$name: no cache entry" "$(ls "$c/images" 2>/dev/null | wc -l)" 0
         is "$name: nothing half-built left" "$(ls "$c/tmp" 2>/dev/null | wc -l)" 0
 }
+# A file that is no image at all: libarchive's words, without the text of
+# the errno it uses as a code (EILSEQ: "Invalid or incomplete multibyte").
+head -c 4096 /dev/urandom > noimage.bin
+out=$(img import noimage.bin 2>&1); rc=$?
+is "a file that is no image: refused" "$rc" 1
+is "...in one line naming it" "$out" "jobcell image import: \`$TESTTMP/noimage.bin' is not a directory, a squashfs file or an image archive: read \`$TESTTMP/noimage.bin': Unrecognized archive format"
 mkdir -p ev/sub && echo x > ev/x && echo y > ev/sub/y
 tar -C ev/sub -P -cf trav.tar ../x
 refuse "path traversal (../x)" "has a \`..' component" trav.tar
