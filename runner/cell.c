@@ -16,12 +16,9 @@
 #include "sync.h"
 #include "teststop.h"
 
-int jc_cell_address(const char *name, bool privileged, uid_t uid, void *addr, size_t *len,
-                    struct jc_error *err)
+int jc_cell_name_check(const char *name, struct jc_error *err)
 {
-        struct sockaddr_un *sun = addr;
-        char path[sizeof(sun->sun_path)];
-        size_t i, n;
+        size_t i;
 
         for (i = 0; name[i] != '\0'; i++)
                 if (!isalnum((unsigned char)name[i]) && strchr("._-", name[i]) == NULL)
@@ -29,6 +26,18 @@ int jc_cell_address(const char *name, bool privileged, uid_t uid, void *addr, si
                                             name);
         if (i == 0 || i > 64)
                 return jc_error_set(err, 0, "cell name `%s': 1 to 64 characters", name);
+        return 0;
+}
+
+int jc_cell_address(const char *name, bool privileged, uid_t uid, void *addr, size_t *len,
+                    struct jc_error *err)
+{
+        struct sockaddr_un *sun = addr;
+        char path[sizeof(sun->sun_path)];
+        size_t n;
+
+        if (jc_cell_name_check(name, err) < 0)
+                return -1;
         /* Abstract sockets vanish with their last descriptor, so a killed
          * keeper leaves no file behind.  The owner is part of the name so
          * users' rootless cells never meet, and both ends check each

@@ -90,6 +90,10 @@ void jc_keeper_main(const struct jc_cell_args *a, int member, int listener)
         __attribute__((noreturn));
 void jc_init_main(const struct jc_cell_args *a, int sync) __attribute__((noreturn));
 
+/* Is NAME a cell's name (1 to 64 letters, digits, `.', `_', `-')?  It
+ * also names the cell's cgroup sets and its socket. */
+int jc_cell_name_check(const char *name, struct jc_error *err);
+
 /* The abstract unix socket address of cell NAME for this runner's mode. */
 int jc_cell_address(const char *name, bool privileged, uid_t uid, void *addr, size_t *len,
                     struct jc_error *err);

@@ -125,7 +125,7 @@ static int slurm_option(int c, const char *arg, struct run_opts *o, struct jc_er
         }
         if (c == OPT_CELL) {
                 o->cell = arg;
-                return 0;
+                return jc_cell_name_check(arg, err) < 0 ? jc_error_wrap(err, "--cell") : 0;
         }
         /* Each task's own cgroup set, below its own (Slurm's) cgroups. */
         if (c == OPT_CGROUP_NAME) {
@@ -208,6 +208,8 @@ static int parse(int argc, char **argv, struct run_opts *o, struct jc_error *err
                         o->user = optarg;
                         break;
                 case OPT_CELL:
+                        if (jc_cell_name_check(optarg, err) < 0)
+                                return jc_error_wrap(err, "--cell");
                         o->cell = optarg;
                         break;
                 case OPT_STATUS:

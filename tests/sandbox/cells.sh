@@ -66,6 +66,7 @@ is "a joiner with another spec is refused (125)" "$rc" 125
 like "...saying why" "$out" "cell \`spec$$' was built from another spec"
 out=$(jc --cell 'bad/name' -- /bin/true 2>&1); rc=$?
 is "a bad cell name is refused (125)" "$rc" 125
+is "...in one line naming --cell" "$out" "jobcell run: --cell: cell name \`bad/name': use letters, digits, . _ -"
 
 is "nothing is left behind" "$(leftovers)" "none"
 done_testing
