@@ -21,7 +21,7 @@ const struct jc_key jc_keys[JC_K_COUNT] = {
         [JC_K_SECCOMP_ALLOWED] = { "seccomp_allowed", JC_T_SECCOMP_SET, NULL, 0 },
         [JC_K_PIDS_LIMIT] = { "pids_limit", JC_T_INT, NULL, 0 },
         [JC_K_PIDS_LIMIT_MAX] = { "pids_limit_max", JC_T_INT, NULL, 0 },
-        [JC_K_MEMORY_MAX] = { "memory_max", JC_T_SIZE, NULL, 0 },
+        [JC_K_MEMORY_MAX] = { "memory_max", JC_T_SIZE, NULL, JC_KEY_MEMORY },
         [JC_K_SWAP_MAX] = { "swap_max", JC_T_SIZE, NULL, JC_KEY_ZERO_OK },
         [JC_K_CPUS] = { "cpus", JC_T_CPUS, NULL, 0 },
         [JC_K_READONLY_ROOT] = { "readonly_root", JC_T_BOOL, NULL, 0 },
@@ -169,7 +169,7 @@ static int parse_typed(const struct jc_key *k, const char *text, struct jc_value
                         return -1;
                 if (v->num == 0 && !(k->flags & JC_KEY_ZERO_OK))
                         return jc_error_set(err, 0, "a size of 0 is not allowed (use `none')");
-                return 0;
+                return (k->flags & JC_KEY_MEMORY) ? jc_check_memory_max(v->num, err) : 0;
         case JC_T_CAPS:
                 return jc_parse_caps(text, false, &v->bits, err);
         case JC_T_SECCOMP:

@@ -29,6 +29,7 @@ enum jc_key_type {
 
 #define JC_KEY_PARTITION_ONLY 1u /* not in [defaults] */
 #define JC_KEY_ZERO_OK        2u /* a size of 0 means something */
+#define JC_KEY_MEMORY         4u /* a memory limit: at least JC_MEMORY_MIN */
 
 struct jc_key {
         const char *name;

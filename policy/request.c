@@ -146,7 +146,7 @@ static int set_value(struct jc_request *req, const char *name, const char *value
                         return -1;
                 if (*dst == 0 && dst == &req->memory_max)
                         return jc_error_set(err, 0, "a memory limit of 0 is not allowed");
-                return 0;
+                return dst == &req->memory_max ? jc_check_memory_max(*dst, err) : 0;
         }
         if (strcmp(name, "cpuset") == 0)
                 return jc_check_cpulist(value, err) < 0 ? -1 : jc_str_set(&req->cpus, value, err);

@@ -79,6 +79,16 @@ int jc_parse_size(const char *s, int64_t *out, struct jc_error *err)
         return 0;
 }
 
+int jc_check_memory_max(int64_t v, struct jc_error *err)
+{
+        if (v < JC_MEMORY_MIN)
+                return jc_error_set(err, 0,
+                                    "a memory limit of %lld bytes is below the 1M jobcell "
+                                    "needs (its supervisor is charged to the limit too)",
+                                    (long long)v);
+        return 0;
+}
+
 static char *names_list(const char *const *names)
 {
         struct jc_strv sv = { .v = (char **)names, .n = 0 };

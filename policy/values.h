@@ -15,6 +15,14 @@ int jc_parse_bool(const char *s, bool *out, struct jc_error *err);
 int jc_parse_int(const char *s, int64_t min, int64_t max, int64_t *out, struct jc_error *err);
 /* "512M", "4G", "1024", "4GiB"; binary multiples. */
 int jc_parse_size(const char *s, int64_t *out, struct jc_error *err);
+
+/* The smallest memory limit a job may have.  The runner sits in its job's
+ * cgroups while it supervises (runner/resources.h), and what it allocates
+ * there is charged to the limit: below about 512K (measured) the OOM
+ * killer ends the runner itself, with no word of why. */
+#define JC_MEMORY_MIN (INT64_C(1) << 20)
+/* A memory limit of at least JC_MEMORY_MIN, or ERR. */
+int jc_check_memory_max(int64_t v, struct jc_error *err);
 /* Index of S in the NULL-terminated NAMES. */
 int jc_parse_enum(const char *s, const char *const *names, int *out, struct jc_error *err);
 /* Comma list of enum names into a bit set. */

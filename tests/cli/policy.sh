@@ -60,6 +60,11 @@ is "explain: a broken policy refuses (fail closed)" "$rc" 1
 like "explain: a broken policy names its first problem" "$out" "policy has 4 problems"
 out=$("$JOBCELL" policy explain --bogus 2>&1); rc=$?
 is "explain: unknown option is a usage error" "$rc" 2
+out=$("$JOBCELL" policy explain --memory-max=512K 2>&1); rc=$?
+is "explain: a memory limit below 1M is a usage error" "$rc" 2
+is "...saying why, in one line" "$out" "jobcell policy explain: --memory-max=512K: a memory limit of 524288 bytes is below the 1M jobcell needs (its supervisor is charged to the limit too)"
+out=$("$JOBCELL" policy explain --memory-max=1M 2>&1); rc=$?
+is "explain: a memory limit of 1M is allowed" "$rc" 0
 out=$("$JOBCELL" policy explain --network=bridge 2>&1); rc=$?
 is "explain: bad option value is a usage error" "$rc" 2
 like "explain: bad option value is named" "$out" "--network=bridge: \`bridge' is not one of: none, host"

@@ -119,6 +119,18 @@ static void test_every_key(void)
         }
 }
 
+/* Below 1M the runner itself, charged to its job's limit, would be the
+ * OOM killer's victim: such a limit is refused where it is written. */
+static void test_memory_floor(void)
+{
+        accepted("[defaults]\nmemory_max = 1M\n", "memory_max = 1M");
+        accepted("[defaults]\nmemory_max = none\n", "memory_max = none");
+        refused("[defaults]\nmemory_max = 1023K\n",
+                ":2: [defaults] memory_max = 1023K: a memory limit of 1047552 bytes is below the "
+                "1M jobcell needs",
+                "memory_max below 1M");
+}
+
 static void test_layout(void)
 {
         char longline[2048];
@@ -266,6 +278,7 @@ static void test_device_paths(void)
 int main(void)
 {
         test_every_key();
+        test_memory_floor();
         test_layout();
         test_contradictions();
         test_every_problem_reported();
