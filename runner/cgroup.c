@@ -488,7 +488,7 @@ int jc_cg_kill_until_empty(const char *dir, pid_t self, struct jc_error *err)
 
 /* --- records -------------------------------------------------------------- */
 
-static bool valid_name(const char *s)
+bool jc_cgroup_name_ok(const char *s)
 {
         size_t i, n = strlen(s);
 
@@ -755,7 +755,7 @@ static struct jc_cgroup *cg_new(const struct jc_cgroup_config *cfg, struct jc_er
         struct jc_cgroup *cg;
         const char *root = cfg->root ? cfg->root : JC_CGROUP_ROOT;
 
-        if (cfg->name == NULL || !valid_name(cfg->name)) {
+        if (cfg->name == NULL || !jc_cgroup_name_ok(cfg->name)) {
                 jc_error_set(err, EINVAL,
                              "cgroup name `%s' is not 1 to 128 of [A-Za-z0-9_.-] (no leading dot)",
                              cfg->name ? cfg->name : "");
@@ -1070,7 +1070,7 @@ static int gc_dir(const struct jc_cgroup_config *cfg, const char *only, unsigned
                                     cfg->state_dir, (unsigned)geteuid());
         }
         while ((de = readdir(d)) != NULL) {
-                if (!valid_name(de->d_name) || (only != NULL && strcmp(only, de->d_name) != 0))
+                if (!jc_cgroup_name_ok(de->d_name) || (only != NULL && strcmp(only, de->d_name) != 0))
                         continue;
                 if (gc_one(cfg, de->d_name, &one, &e2) < 0) {
                         if (!failed)

@@ -106,6 +106,10 @@ struct json_object;
 int jc_cgroup_detect(const char *proc_cgroup, enum jc_cgroup_version *version,
                      struct jc_error *err);
 
+/* Is S a set's name: 1 to 128 of [A-Za-z0-9_.-], no leading dot (a
+ * cgroup's directory and its record's file name)? */
+bool jc_cgroup_name_ok(const char *s);
+
 /* What jc_cgroup_create checks before it changes anything, and nothing
  * else: the limits against what the job has (they may only tighten), the
  * hierarchies and controllers, and that the caller may make cgroups

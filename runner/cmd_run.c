@@ -109,6 +109,17 @@ static int parse_fd(const char *s, int *fd, struct jc_error *err)
         return 0;
 }
 
+static int cgroup_name(const char *arg, struct run_opts *o, struct jc_error *err)
+{
+        if (!jc_cgroup_name_ok(arg))
+                return jc_error_set(err, 0,
+                                    "--cgroup-name `%s': 1 to 128 of A-Z a-z 0-9 _ . - "
+                                    "(no leading dot)",
+                                    arg);
+        o->res.name = arg;
+        return 0;
+}
+
 /* Under --slurm only the plugin's own options make sense: the spec is the
  * plugin's, resolved from the node's policy and a partition the user
  * cannot forge. */
@@ -128,10 +139,8 @@ static int slurm_option(int c, const char *arg, struct run_opts *o, struct jc_er
                 return jc_cell_name_check(arg, err) < 0 ? jc_error_wrap(err, "--cell") : 0;
         }
         /* Each task's own cgroup set, below its own (Slurm's) cgroups. */
-        if (c == OPT_CGROUP_NAME) {
-                o->res.name = arg;
-                return 0;
-        }
+        if (c == OPT_CGROUP_NAME)
+                return cgroup_name(arg, o, err);
         if (c == OPT_CGROUP_PARENT && strcmp(arg, JC_CGROUP_PARENT_OWN) == 0) {
                 o->res.parent = arg;
                 return 0;
@@ -224,7 +233,8 @@ static int parse(int argc, char **argv, struct run_opts *o, struct jc_error *err
                         o->res.parent = optarg;
                         break;
                 case OPT_CGROUP_NAME:
-                        o->res.name = optarg;
+                        if (cgroup_name(optarg, o, err) < 0)
+                                return -1;
                         break;
                 case OPT_STATS_INTERVAL:
                         if (parse_interval(optarg, &o->stats_interval, err) < 0)

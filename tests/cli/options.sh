@@ -33,6 +33,11 @@ out=$("$JOBCELL" gc extra 2>&1); rc=$?
 is "gc extra: status 2, one line naming it" "$rc:$out" "2:jobcell gc: unexpected argument \`extra' (see jobcell gc --help)"
 out=$("$JOBCELL" image import a b 2>&1); rc=$?
 is "image import a b: status 2, one line naming b" "$rc:$out" "2:jobcell image import: one image at a time (\`b' is one too many)"
+# Names that become a cgroup's or a socket's are checked with the options.
+out=$("$JOBCELL" run --cgroup-name 'a b' -- /bin/true 2>&1); rc=$?
+is "run --cgroup-name 'a b': 125, one line naming it" "$rc:$out" "125:jobcell run: --cgroup-name \`a b': 1 to 128 of A-Z a-z 0-9 _ . - (no leading dot)"
+out=$("$JOBCELL" run --cell 'a/b' -- /bin/true 2>&1); rc=$?
+is "run --cell a/b: 125, one line naming it" "$rc:$out" "125:jobcell run: --cell: cell name \`a/b': use letters, digits, . _ -"
 # A command's own options are its own: they end jobcell's.
 out=$("$JOBCELL" run /bin/true --bogus 2>&1)
 unlike "run: an option after the command is the command's" "$out" "option"
