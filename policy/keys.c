@@ -97,6 +97,32 @@ static int check_mount(const char *s, struct jc_error *err)
         return jc_parse_mount(s, &src, &dst, &mode, err);
 }
 
+/* No two mounts of one list on one target: the second would hide the
+ * first. */
+static int check_mount_targets(const struct jc_strv *list, struct jc_error *err)
+{
+        size_t i, j;
+        int rc = 0;
+
+        for (i = 1; i < list->n && rc == 0; i++) {
+                _cleanup_free_ char *src = NULL, *dst = NULL;
+                char mode;
+
+                if (jc_parse_mount(list->v[i], &src, &dst, &mode, err) < 0)
+                        return -1;
+                for (j = 0; j < i && rc == 0; j++) {
+                        _cleanup_free_ char *src2 = NULL, *dst2 = NULL;
+
+                        if (jc_parse_mount(list->v[j], &src2, &dst2, &mode, err) < 0)
+                                return -1;
+                        if (strcmp(dst, dst2) == 0)
+                                rc = jc_error_set(err, 0, "`%s': %s is already the target of %s",
+                                                  list->v[i], dst, src2);
+                }
+        }
+        return rc;
+}
+
 static int check_mount_glob(const char *s, struct jc_error *err)
 {
         _cleanup_free_ char *pattern = NULL;
@@ -192,7 +218,9 @@ static int parse_typed(const struct jc_key *k, const char *text, struct jc_value
         case JC_T_PATH_GLOBS:
                 return parse_list(text, v, check_path_glob, err);
         case JC_T_MOUNTS:
-                return parse_list(text, v, check_mount, err);
+                if (parse_list(text, v, check_mount, err) < 0)
+                        return -1;
+                return check_mount_targets(&v->list, err);
         case JC_T_MOUNT_GLOBS:
                 return parse_list(text, v, check_mount_glob, err);
         case JC_T_DEVICES:

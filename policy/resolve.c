@@ -372,11 +372,17 @@ static int request_mount(struct resolver *r, const char *text)
         _cleanup_free_ char *src = NULL, *dst = NULL;
         bool ro_ok, rw_ok;
         char mode;
+        size_t i;
 
         if (jc_parse_mount(text, &src, &dst, &mode, r->err) < 0)
                 return -1;
         if (reserved_target(dst))
                 return jc_error_set(r->err, 0, "mounts=%s: jobcell builds %s itself", text, dst);
+        /* The second would hide the first: a mistake, never a wish. */
+        for (i = 0; i < r->spec->mounts.n; i++)
+                if (!r->spec->mounts.v[i].policy && strcmp(r->spec->mounts.v[i].dst, dst) == 0)
+                        return jc_error_set(r->err, 0, "mounts=%s: %s is already the target of %s",
+                                            text, dst, r->spec->mounts.v[i].src);
         if (jc_mount_admitted(&r->spec->mounts_allowed, src, &ro_ok, &rw_ok, r->err) < 0)
                 return -1;
         if (!ro_ok)

@@ -131,6 +131,17 @@ static void test_memory_floor(void)
                 "memory_max below 1M");
 }
 
+/* Two of the admin's mounts on one target: the second would hide the
+ * first. */
+static void test_mount_targets(void)
+{
+        refused("[defaults]\nmounts = /apps:/x, /data, /opt:/x\n",
+                ":2: [defaults] mounts = /apps:/x, /data, /opt:/x: `/opt:/x': /x is already the "
+                "target of /apps",
+                "two mounts on one target");
+        accepted("[defaults]\nmounts = /apps:/x, /apps:/x/sub\n", "a mount below another");
+}
+
 static void test_layout(void)
 {
         char longline[2048];
@@ -279,6 +290,7 @@ int main(void)
 {
         test_every_key();
         test_memory_floor();
+        test_mount_targets();
         test_layout();
         test_contradictions();
         test_every_problem_reported();

@@ -281,6 +281,12 @@ static void test_root_and_mounts(void)
         refused(pol, "x", OPTS("mounts=/data:/proc/sys"), "jobcell builds /proc/sys itself",
                 "mount over /proc");
         refused(pol, "x", OPTS("mounts=/data:/"), "builds / itself", "mount over /");
+        refused(pol, "x", OPTS("mounts=/data/a:/d, /data/b:/d"),
+                "mounts=/data/b:/d: /d is already the target of /data/a",
+                "two of the job's mounts on one target");
+        allowed(pol, "x", OPTS("mounts=/data/a:/apps"), &s,
+                "a job's mount may cover one of the admin's");
+        jc_spec_free(&s);
         jc_policy_free(pol);
 }
 
