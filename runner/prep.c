@@ -68,7 +68,12 @@ static int open_image(const char *path, int *fd, struct jc_error *err)
 
 static int open_path(const struct jc_spec *spec, size_t i, int *fd, struct jc_error *err)
 {
-        return i == 0 ? open_image(spec->image, fd, err) : open_one(path_of(spec, i), fd, err);
+        if (i == 0)
+                return open_image(spec->image, fd, err);
+        if (open_one(path_of(spec, i), fd, err) < 0)
+                return jc_error_wrap(err, "mount %s:%s", spec->mounts.v[i - 1].src,
+                                     spec->mounts.v[i - 1].dst);
+        return 0;
 }
 
 /* The helper that opens the job's paths as the job's user. */

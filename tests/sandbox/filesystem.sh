@@ -83,6 +83,7 @@ chmod 755 "$TESTTMP/rw/closed/inner"
 out=$(jc --policy "$pol" --mounts="$TESTTMP/rw/closed/inner:/inner" -- /bin/cat /inner/f 2>&1); rc=$?
 is "bind of a path behind a directory the user cannot enter: refused (125)" "$rc" 125
 like "...because the user's rights apply" "$out" "Permission denied"
+is "...in one line naming the mount" "$out" "jobcell run: mount $TESTTMP/rw/closed/inner:/inner: open \`$TESTTMP/rw/closed/inner': Permission denied"
 
 # The image's symlinks cannot lead a mount target out of the root.
 mkdir -p "$TESTTMP/hostdir"
