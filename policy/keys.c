@@ -97,8 +97,8 @@ static int check_mount(const char *s, struct jc_error *err)
         return jc_parse_mount(s, &src, &dst, &mode, err);
 }
 
-/* No two mounts of one list on one target: the second would hide the
- * first. */
+/* No two different mounts of one list on one target: the second would
+ * hide the first (the same mount twice hides nothing). */
 static int check_mount_targets(const struct jc_strv *list, struct jc_error *err)
 {
         size_t i, j;
@@ -106,16 +106,16 @@ static int check_mount_targets(const struct jc_strv *list, struct jc_error *err)
 
         for (i = 1; i < list->n && rc == 0; i++) {
                 _cleanup_free_ char *src = NULL, *dst = NULL;
-                char mode;
+                char mode, mode2;
 
                 if (jc_parse_mount(list->v[i], &src, &dst, &mode, err) < 0)
                         return -1;
                 for (j = 0; j < i && rc == 0; j++) {
                         _cleanup_free_ char *src2 = NULL, *dst2 = NULL;
 
-                        if (jc_parse_mount(list->v[j], &src2, &dst2, &mode, err) < 0)
+                        if (jc_parse_mount(list->v[j], &src2, &dst2, &mode2, err) < 0)
                                 return -1;
-                        if (strcmp(dst, dst2) == 0)
+                        if (strcmp(dst, dst2) == 0 && (strcmp(src, src2) != 0 || mode != mode2))
                                 rc = jc_error_set(err, 0, "`%s': %s is already the target of %s",
                                                   list->v[i], dst, src2);
                 }

@@ -370,7 +370,7 @@ static bool reserved_target(const char *dst)
 static int request_mount(struct resolver *r, const char *text)
 {
         _cleanup_free_ char *src = NULL, *dst = NULL;
-        bool ro_ok, rw_ok;
+        bool ro_ok, rw_ok, rw;
         char mode;
         size_t i;
 
@@ -378,11 +378,6 @@ static int request_mount(struct resolver *r, const char *text)
                 return -1;
         if (reserved_target(dst))
                 return jc_error_set(r->err, 0, "mounts=%s: jobcell builds %s itself", text, dst);
-        /* The second would hide the first: a mistake, never a wish. */
-        for (i = 0; i < r->spec->mounts.n; i++)
-                if (!r->spec->mounts.v[i].policy && strcmp(r->spec->mounts.v[i].dst, dst) == 0)
-                        return jc_error_set(r->err, 0, "mounts=%s: %s is already the target of %s",
-                                            text, dst, r->spec->mounts.v[i].src);
         if (jc_mount_admitted(&r->spec->mounts_allowed, src, &ro_ok, &rw_ok, r->err) < 0)
                 return -1;
         if (!ro_ok)
@@ -392,8 +387,22 @@ static int request_mount(struct resolver *r, const char *text)
                               text);
         /* Without a flag a mount is read-write where the policy grants it
          * (as Pyxis binds read-write), else read-only. */
-        return jc_mounts_push(&r->spec->mounts, src, dst, mode == 'w' || (mode == 0 && rw_ok),
-                              false, r->err);
+        rw = mode == 'w' || (mode == 0 && rw_ok);
+        /* Another mount on this target would be hidden by this one: a
+         * mistake, never a wish.  The same mount again hides nothing, and
+         * slurmstepd hands the plugin each option twice (doc/slurm.md): it
+         * is taken once. */
+        for (i = 0; i < r->spec->mounts.n; i++) {
+                const struct jc_mount *m = &r->spec->mounts.v[i];
+
+                if (m->policy || strcmp(m->dst, dst) != 0)
+                        continue;
+                if (strcmp(m->src, src) == 0 && m->rw == rw)
+                        return 0;
+                return jc_error_set(r->err, 0, "mounts=%s: %s is already the target of %s", text,
+                                    dst, m->src);
+        }
+        return jc_mounts_push(&r->spec->mounts, src, dst, rw, false, r->err);
 }
 
 static int apply_request(struct resolver *r, const struct jc_request *req)

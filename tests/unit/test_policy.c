@@ -140,6 +140,7 @@ static void test_mount_targets(void)
                 "target of /apps",
                 "two mounts on one target");
         accepted("[defaults]\nmounts = /apps:/x, /apps:/x/sub\n", "a mount below another");
+        accepted("[defaults]\nmounts = /apps:/x, /apps:/x\n", "the same mount twice");
 }
 
 static void test_layout(void)

@@ -287,6 +287,12 @@ static void test_root_and_mounts(void)
         allowed(pol, "x", OPTS("mounts=/data/a:/apps"), &s,
                 "a job's mount may cover one of the admin's");
         jc_spec_free(&s);
+        /* slurmstepd hands each option over twice: the same mount is taken once. */
+        allowed(pol, "x", OPTS("mounts=/data/a:/d, /data/a:/d"), &s, "the same mount twice");
+        is_int((long long)s.mounts.n, 3, "the same mount twice: taken once");
+        jc_spec_free(&s);
+        refused(pol, "x", OPTS("mounts=/home/alice/a:/d:ro, /home/alice/a:/d:rw"),
+                "/d is already the target of /home/alice/a", "one mount twice, in two modes");
         jc_policy_free(pol);
 }
 
