@@ -109,6 +109,16 @@ static int parse_fd(const char *s, int *fd, struct jc_error *err)
         return 0;
 }
 
+/* --cell and --cgroup-name, in either mode: names that become a socket's
+ * and a cgroup's, checked while the options are read. */
+static int cell_name(const char *arg, struct run_opts *o, struct jc_error *err)
+{
+        if (jc_cell_name_check(arg, err) < 0)
+                return jc_error_wrap(err, "--cell");
+        o->cell = arg;
+        return 0;
+}
+
 static int cgroup_name(const char *arg, struct run_opts *o, struct jc_error *err)
 {
         if (!jc_cgroup_name_ok(arg))
@@ -134,10 +144,8 @@ static int slurm_option(int c, const char *arg, struct run_opts *o, struct jc_er
                         return jc_error_set(err, 0, "--keep-fd: too many");
                 return parse_fd(arg, &o->handover.keep[o->handover.nkeep++], err);
         }
-        if (c == OPT_CELL) {
-                o->cell = arg;
-                return jc_cell_name_check(arg, err) < 0 ? jc_error_wrap(err, "--cell") : 0;
-        }
+        if (c == OPT_CELL)
+                return cell_name(arg, o, err);
         /* Each task's own cgroup set, below its own (Slurm's) cgroups. */
         if (c == OPT_CGROUP_NAME)
                 return cgroup_name(arg, o, err);
@@ -217,9 +225,8 @@ static int parse(int argc, char **argv, struct run_opts *o, struct jc_error *err
                         o->user = optarg;
                         break;
                 case OPT_CELL:
-                        if (jc_cell_name_check(optarg, err) < 0)
-                                return jc_error_wrap(err, "--cell");
-                        o->cell = optarg;
+                        if (cell_name(optarg, o, err) < 0)
+                                return -1;
                         break;
                 case OPT_STATUS:
                         o->status_file = optarg;
